@@ -1,0 +1,346 @@
+//! Who is calling: sessions (browser cookie or bearer token), device keys, and the guard that
+//! checks a permission and audits refusals.
+//!
+//! - Browser sign-in sets an HttpOnly, SameSite=Strict cookie; every unsafe method on a cookie
+//!   session must echo the session's CSRF token in `X-CSRF-Token`.
+//! - API clients send `Authorization: Bearer pgu_…` (a user token from `POST /auth/login` with
+//!   `"mode": "bearer"`); no CSRF token is needed because browsers never attach it on their own.
+//! - Devices send `Authorization: Bearer pgk_…`; a device key can call only ingest endpoints,
+//!   and only for its own device.
+
+use crate::error::ApiError;
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use base64::Engine;
+use pingan_core::access::{Permission, Role};
+use pingan_core::account::{secret_hash, Device, SessionKind, User};
+use pingan_core::audit::{NewAuditEntry, Outcome};
+use pingan_core::ports::{AccountStore, DeviceStore};
+use pingan_core::purpose::StatedPurpose;
+use rand::RngCore;
+
+pub const SESSION_COOKIE: &str = "pingan_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const USER_TOKEN_PREFIX: &str = "pgu_";
+pub const DEVICE_KEY_PREFIX: &str = "pgk_";
+
+/// A fresh random secret with a type prefix (256 bits, URL-safe base64).
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// A random hex id for new records.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes) off the async
+/// workers, since it is deliberately slow.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(e.to_string().into()))
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Verifies a password against a stored PHC string, off the async workers.
+pub async fn verify_password(hash: String, password: String) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| ApiError::Internal(e.to_string().into()))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Compares secrets in constant time.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a
+            .bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// The request id set by the middleware, for audit entries.
+pub fn request_id(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub user: User,
+    pub kind: SessionKind,
+    pub token_hash: String,
+    pub request_id: Option<String>,
+}
+
+impl UserCaller {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// An audit entry for an action by this person.
+    pub fn entry(
+        &self,
+        state: &AppState,
+        action: &str,
+        object_type: &str,
+        object_id: Option<&str>,
+        outcome: Outcome,
+        detail: serde_json::Value,
+    ) -> NewAuditEntry {
+        NewAuditEntry {
+            at: state.now(),
+            actor: self.user.username.clone(),
+            role: Some(self.user.role),
+            action: action.to_owned(),
+            object_type: object_type.to_owned(),
+            object_id: object_id.map(str::to_owned),
+            purpose: None,
+            reference: None,
+            request_id: self.request_id.clone(),
+            outcome,
+            detail,
+        }
+    }
+
+    /// Refuses, and records the refusal, unless the caller's role holds `permission`.
+    pub async fn require(&self, state: &AppState, permission: Permission) -> Result<(), ApiError> {
+        if self.user.role.may(permission) {
+            return Ok(());
+        }
+        let entry = self.entry(
+            state,
+            "access.denied",
+            "permission",
+            Some(permission.as_str()),
+            Outcome::Denied,
+            serde_json::Value::Null,
+        );
+        state.audit(vec![entry]).await?;
+        Err(ApiError::Forbidden(format!(
+            "the {} role may not {}",
+            self.user.role,
+            permission.as_str().replace('_', " ")
+        )))
+    }
+
+    /// Like [`UserCaller::require`], and also checks a stated purpose and reference, for reads
+    /// of personal or plate data. The caller then records the access with [`UserCaller::purposed`].
+    pub async fn require_purpose(
+        &self,
+        state: &AppState,
+        permission: Permission,
+        purpose: Option<&StatedPurpose>,
+    ) -> Result<StatedPurpose, ApiError> {
+        self.require(state, permission).await?;
+        let reason = match purpose {
+            None => Some("a purpose code and a case or incident reference are required".to_owned()),
+            Some(p) => p.validate().err().map(|e| e.to_string()),
+        };
+        match (reason, purpose) {
+            (None, Some(p)) => Ok(p.clone()),
+            (reason, _) => {
+                let reason = reason.unwrap_or_default();
+                let mut entry = self.entry(
+                    state,
+                    "access.denied",
+                    "permission",
+                    Some(permission.as_str()),
+                    Outcome::Denied,
+                    serde_json::json!({ "reason": reason }),
+                );
+                if let Some(p) = purpose {
+                    entry.purpose = Some(p.purpose);
+                    entry.reference = p.reference.clone();
+                }
+                state.audit(vec![entry]).await?;
+                Err(ApiError::Forbidden(reason))
+            }
+        }
+    }
+
+    /// An audit entry for a purpose-bound access.
+    pub fn purposed(
+        &self,
+        state: &AppState,
+        action: &str,
+        object_type: &str,
+        object_id: Option<&str>,
+        purpose: &StatedPurpose,
+        detail: serde_json::Value,
+    ) -> NewAuditEntry {
+        let mut e = self.entry(state, action, object_type, object_id, Outcome::Success, detail);
+        e.purpose = Some(purpose.purpose);
+        e.reference = purpose.reference.clone();
+        if let Some(d) = &purpose.detail {
+            e.detail = serde_json::json!({ "detail": d, "result": e.detail });
+        }
+        e
+    }
+}
+
+impl FromRequestParts<AppState> for UserCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let now = state.now();
+        let request_id = request_id(parts);
+        if let Some(token) = bearer(parts) {
+            if token.starts_with(DEVICE_KEY_PREFIX) {
+                return Err(ApiError::Forbidden(
+                    "device keys may only call ingest endpoints".into(),
+                ));
+            }
+            let hash = secret_hash(token);
+            let (session, user) = state
+                .store
+                .session(&hash, now)
+                .await?
+                .filter(|(s, _)| s.kind == SessionKind::Bearer)
+                .ok_or(ApiError::Unauthenticated)?;
+            return Ok(UserCaller {
+                user,
+                kind: session.kind,
+                token_hash: hash,
+                request_id,
+            });
+        }
+        let Some(token) = cookie_value(parts, SESSION_COOKIE) else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let hash = secret_hash(token);
+        let (session, user) = state
+            .store
+            .session(&hash, now)
+            .await?
+            .filter(|(s, _)| s.kind == SessionKind::Browser)
+            .ok_or(ApiError::Unauthenticated)?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if unsafe_method {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let expected = session.csrf_token.as_deref().unwrap_or("");
+            if expected.is_empty() || !same_secret(sent, expected) {
+                return Err(ApiError::Csrf);
+            }
+        }
+        Ok(UserCaller {
+            user,
+            kind: session.kind,
+            token_hash: hash,
+            request_id,
+        })
+    }
+}
+
+/// A device authenticated by its API key.
+#[derive(Debug, Clone)]
+pub struct DeviceCaller {
+    pub device: Device,
+    pub request_id: Option<String>,
+}
+
+impl DeviceCaller {
+    /// Refuses unless `device_id` is the caller's own device.
+    pub fn require_self(&self, device_id: &str) -> Result<(), ApiError> {
+        if self.device.id.as_str() == device_id {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "device {} may only ingest for itself, not for {device_id}",
+                self.device.id
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for DeviceCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(key) = bearer(parts).filter(|k| k.starts_with(DEVICE_KEY_PREFIX)) else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let device = state
+            .store
+            .device_by_key(&secret_hash(key))
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(DeviceCaller {
+            device,
+            request_id: request_id(parts),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_prefixed_and_unique() {
+        let a = new_secret(USER_TOKEN_PREFIX);
+        assert!(a.starts_with("pgu_"));
+        assert_ne!(a, new_secret(USER_TOKEN_PREFIX));
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, "pgu_"));
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(h.clone(), "correct horse battery".into()).await.unwrap());
+        assert!(!verify_password(h, "wrong".into()).await.unwrap());
+    }
+}

@@ -1,0 +1,160 @@
+//! Accounts (admin only).
+
+use crate::auth::{hash_password, new_id, UserCaller};
+use crate::error::ApiResult;
+use crate::extract::ApiJson;
+use crate::routes::auth::validate_password;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use pingan_core::access::{Permission, Role};
+use pingan_core::account::{check_username, User};
+use pingan_core::audit::Outcome;
+use pingan_core::ids::UserId;
+use pingan_core::ports::{AccountStore, NewUser};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// For agency desks: the agency, e.g. `traffic_police`, `flood_control`, `fire_service`.
+    #[serde(default)]
+    pub agency: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    pub password: String,
+}
+
+/// All accounts.
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<User>)))]
+pub async fn list_users(State(state): State<AppState>, caller: UserCaller) -> ApiResult<Json<Vec<User>>> {
+    caller.require(&state, Permission::ManageUsers).await?;
+    Ok(Json(state.store.list_users().await?))
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser,
+    responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    ApiJson(req): ApiJson<CreateUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    caller.require(&state, Permission::ManageUsers).await?;
+    check_username(&req.username)?;
+    validate_password(&req.password)?;
+    if req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
+        return Err(crate::error::ApiError::invalid(
+            "display_name",
+            "must be 1–64 characters",
+        ));
+    }
+    if req.role == Role::AgencyDesk && req.agency.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        return Err(crate::error::ApiError::invalid(
+            "agency",
+            "an agency desk account must name its agency",
+        ));
+    }
+    let hash = hash_password(req.password).await?;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            id: UserId(new_id("u-")),
+            username: req.username,
+            display_name: req.display_name.trim().to_owned(),
+            role: req.role,
+            agency: req.agency,
+            password_hash: hash,
+            created_at: state.now(),
+        })
+        .await?;
+    state
+        .audit(vec![caller.entry(
+            &state,
+            "user.create",
+            "user",
+            Some(&user.username),
+            Outcome::Success,
+            serde_json::json!({ "role": user.role }),
+        )])
+        .await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn set_disabled(
+    state: AppState,
+    caller: UserCaller,
+    username: String,
+    disabled: bool,
+) -> ApiResult<Json<User>> {
+    caller.require(&state, Permission::ManageUsers).await?;
+    let user = state.store.set_user_disabled(&username, disabled).await?;
+    state
+        .audit(vec![caller.entry(
+            &state,
+            if disabled { "user.disable" } else { "user.enable" },
+            "user",
+            Some(&username),
+            Outcome::Success,
+            serde_json::Value::Null,
+        )])
+        .await?;
+    Ok(Json(user))
+}
+
+/// Disables an account and ends its sessions.
+#[utoipa::path(post, path = "/users/{username}/disable", tag = "users",
+    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(username): Path<String>,
+) -> ApiResult<Json<User>> {
+    set_disabled(state, caller, username, true).await
+}
+
+/// Enables an account.
+#[utoipa::path(post, path = "/users/{username}/enable", tag = "users",
+    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
+pub async fn enable_user(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(username): Path<String>,
+) -> ApiResult<Json<User>> {
+    set_disabled(state, caller, username, false).await
+}
+
+/// Sets a new password and ends the account's sessions.
+#[utoipa::path(put, path = "/users/{username}/password", tag = "users", request_body = SetPassword,
+    params(("username" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+pub async fn set_password(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(username): Path<String>,
+    ApiJson(req): ApiJson<SetPassword>,
+) -> ApiResult<StatusCode> {
+    caller.require(&state, Permission::ManageUsers).await?;
+    validate_password(&req.password)?;
+    let hash = hash_password(req.password).await?;
+    state.store.set_password(&username, &hash).await?;
+    state
+        .audit(vec![caller.entry(
+            &state,
+            "user.password",
+            "user",
+            Some(&username),
+            Outcome::Success,
+            serde_json::Value::Null,
+        )])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

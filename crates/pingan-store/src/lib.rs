@@ -1,0 +1,211 @@
+//! pingan's storage: the core's ports implemented on SQLite and PostgreSQL.
+//!
+//! # Design
+//! One implementation of each port, written in portable SQL through sqlx's `Any` driver with
+//! runtime queries (`sqlx::query`, `$N` placeholders, which both SQLite and PostgreSQL accept).
+//! Times are `BIGINT` microseconds, ids are text, flags are `BIGINT` 0/1, JSON is text: the same
+//! statement then means the same thing on both backends. Backend-specific code exists only where
+//! it earns its keep, and is marked: connection pragmas (SQLite WAL), advisory locks and
+//! LISTEN/NOTIFY (PostgreSQL).
+//!
+//! The backend is chosen by the URL's scheme ([`DatabaseUrl`]). Migrations are embedded per
+//! backend under `migrations/{sqlite,postgres}` with the same file names; a test keeps the two
+//! lists equal.
+//!
+//! # What it does not do
+//! It knows nothing of HTTP, MQTT, or configuration files, and never reads the clock: every
+//! time it stores is passed in.
+
+mod accounts;
+mod audit;
+mod devices;
+mod error;
+mod geography;
+mod notify;
+mod url;
+
+pub use error::ConnectError;
+pub use notify::PgEventListener;
+pub use url::{Backend, DatabaseUrl};
+
+use pingan_core::StoreError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: AnyPool,
+    url: DatabaseUrl,
+    /// Serialises audit appends within this process. Across processes (PostgreSQL only) an
+    /// advisory transaction lock does the same.
+    audit_lock: tokio::sync::Mutex<()>,
+}
+
+impl Store {
+    /// Connects to the database named by `url`. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite has one writer at a time; a few readers share the file in WAL mode.
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL sync makes an
+                        // acknowledged commit survive a power cut, not only a crash.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options
+            .connect(url.as_str())
+            .await
+            .map_err(|source| ConnectError::Connect {
+                url: url.redacted(),
+                source,
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                url: url.clone(),
+                audit_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    /// Applies the embedded migrations that have not run yet; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, ConnectError> {
+        let migrator = Self::migrator(self.backend());
+        let before = self.applied_migrations().await.unwrap_or(0);
+        migrator
+            .run(&self.inner.pool)
+            .await
+            .map_err(ConnectError::Migrate)?;
+        let after = self.applied_migrations().await.unwrap_or(before);
+        Ok(after.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize, sqlx::Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&self.inner.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn migrator(backend: Backend) -> &'static Migrator {
+        match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The embedded migrations of a backend as `(version, description)`.
+    pub fn migration_list(backend: Backend) -> Vec<(i64, String)> {
+        Self::migrator(backend)
+            .iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.url.backend()
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.inner.url
+    }
+
+    /// The pool, for crates that add their own tables through this store's migrations.
+    pub fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.inner.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::backend("ping the database", e))
+    }
+
+    /// Closes the pool, waiting for connections to finish (used on shutdown).
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+}
+
+/// Reads a BIGINT 0/1 flag.
+fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// Builds `($1,$2,…),($k,…)` for a multi-row insert of `rows` rows of `cols` columns.
+fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Builds `$from,$from+1,…` for an `IN (…)` list of `n` values.
+fn list_placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_carry_the_same_migrations() {
+        let sqlite = Store::migration_list(Backend::Sqlite);
+        let postgres = Store::migration_list(Backend::Postgres);
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+    }
+
+    #[test]
+    fn placeholders_number_across_rows() {
+        assert_eq!(values_placeholders(2, 2), "($1,$2),($3,$4)");
+        assert_eq!(list_placeholders(3, 2), "$3,$4");
+    }
+}

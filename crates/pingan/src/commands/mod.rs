@@ -1,0 +1,53 @@
+//! The subcommands.
+
+pub mod audit;
+pub mod import;
+pub mod serve;
+pub mod user;
+
+use crate::config::{ensure_data_dir, Config};
+use anyhow::Context;
+use pingan_store::Store;
+
+/// Writes a line to standard output (the commands' result, as opposed to logs on stderr).
+#[expect(clippy::print_stdout, reason = "command output goes to stdout by design")]
+pub fn print(text: &str) {
+    println!("{text}");
+}
+
+/// Logs go to stderr, filtered by `PINGAN_LOG` / `--log`.
+pub fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Creates the data directory, connects to the database and migrates it.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    ensure_data_dir(&config.data_dir)?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .context("opening the database")?;
+    let ran = store.migrate().await.context("migrating the database")?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, backend = store.backend().as_str(), "database migrated");
+    }
+    Ok(store)
+}
+
+/// The actor name for changes made from the command line.
+pub fn cli_actor() -> String {
+    "cli".to_owned()
+}
+
+/// The wall clock, read here at the edge.
+pub fn now() -> pingan_core::Timestamp {
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    pingan_core::Timestamp(micros)
+}

@@ -1,0 +1,281 @@
+//! Configuration, parsed twice: raw layers (defaults, `pingan.toml`, `PINGAN_*` environment,
+//! flags), then one validated [`Config`]. Only the binary reads configuration; every other crate
+//! receives typed values.
+
+use anyhow::{bail, Context};
+use clap::Args;
+use pingan_store::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Options every command shares. Each may also come from the environment or `pingan.toml`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./pingan.toml when present].
+    #[arg(long, env = "PINGAN_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory (SQLite database, demo data) [default: ./data].
+    #[arg(long, env = "PINGAN_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB [default: SQLite in the data directory].
+    #[arg(long, env = "PINGAN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `pingan=debug,tower_http=info` [default: info].
+    #[arg(long, env = "PINGAN_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+/// Options of `pingan serve` (and `pingan demo`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "PINGAN_LISTEN")]
+    pub listen: Option<String>,
+    /// MQTT broker for field devices, e.g. mqtt://pingan:SECRET@127.0.0.1:1883 [default: none].
+    #[arg(long, env = "PINGAN_MQTT_URL", hide_env_values = true)]
+    pub mqtt_url: Option<String>,
+    /// The first admin's password, used only when no admin exists yet [default: random, printed once].
+    #[arg(long, env = "PINGAN_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Print the effective configuration (secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+/// The file's shape: every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    log: Option<String>,
+    mqtt_url: Option<String>,
+    admin_password: Option<String>,
+    session_ttl_hours: Option<u64>,
+    cookie_secure: Option<bool>,
+    login_max_failures: Option<u32>,
+    login_window_minutes: Option<u64>,
+    time_zone: Option<String>,
+}
+
+/// The validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub log: String,
+    pub mqtt_url: Option<String>,
+    pub admin_password: Option<String>,
+    pub session_ttl: Duration,
+    pub cookie_secure: bool,
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    pub time_zone: String,
+    /// Where the file layer came from, if anywhere.
+    pub source_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_toml())
+    }
+}
+
+/// The effective configuration as printed by `--print-config` (secrets redacted).
+#[derive(Serialize)]
+struct Printed<'a> {
+    listen: String,
+    data_dir: String,
+    database_url: String,
+    log: &'a str,
+    mqtt_url: Option<String>,
+    admin_password: Option<&'static str>,
+    session_ttl_hours: u64,
+    cookie_secure: bool,
+    login_max_failures: u32,
+    login_window_minutes: u64,
+    time_zone: &'a str,
+}
+
+/// Replaces the password in `scheme://user:password@host`.
+fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    match (rest.find('@'), rest.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}{}:***{}", &url[..scheme_end + 3], &rest[..colon], &rest[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    pub fn to_toml(&self) -> String {
+        let printed = Printed {
+            listen: self.listen.to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            database_url: self.database_url.redacted(),
+            log: &self.log,
+            mqtt_url: self.mqtt_url.as_deref().map(redact_url),
+            admin_password: self.admin_password.as_ref().map(|_| "***"),
+            session_ttl_hours: self.session_ttl.as_secs() / 3600,
+            cookie_secure: self.cookie_secure,
+            login_max_failures: self.login_max_failures,
+            login_window_minutes: self.login_window.as_secs() / 60,
+            time_zone: &self.time_zone,
+        };
+        let origin = match &self.source_file {
+            Some(p) => format!("# effective configuration (file layer: {})\n", p.display()),
+            None => "# effective configuration (no configuration file)\n".to_owned(),
+        };
+        origin + &toml::to_string(&printed).unwrap_or_else(|e| format!("# cannot print: {e}"))
+    }
+
+    /// Merges the layers: flags and environment (clap already merged those), then the file,
+    /// then defaults; then validates.
+    pub fn load(global: &GlobalArgs, serve: &ServeArgs) -> anyhow::Result<Self> {
+        let (file, source_file) = read_file(global.config.as_deref())?;
+        let data_dir = global
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let listen_text = serve
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .with_context(|| format!("listen address {listen_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"))?;
+        let database_url = match global.database_url.clone().or(file.database_url) {
+            Some(url) => DatabaseUrl::parse(&url).context("database_url")?,
+            None => DatabaseUrl::sqlite_file(&data_dir.join("pingan.db")),
+        };
+        let session_ttl_hours = file.session_ttl_hours.unwrap_or(12);
+        if !(1..=24 * 30).contains(&session_ttl_hours) {
+            bail!("session_ttl_hours must be 1–720, not {session_ttl_hours}");
+        }
+        let login_max_failures = file.login_max_failures.unwrap_or(5);
+        if login_max_failures == 0 {
+            bail!("login_max_failures must be at least 1");
+        }
+        let login_window_minutes = file.login_window_minutes.unwrap_or(15);
+        if login_window_minutes == 0 {
+            bail!("login_window_minutes must be at least 1");
+        }
+        let time_zone = file.time_zone.unwrap_or_else(|| "Asia/Shanghai".into());
+        if !time_zone.contains('/') && time_zone != "UTC" {
+            bail!("time_zone must be an IANA name such as Asia/Shanghai, not {time_zone:?}");
+        }
+        let mqtt_url = serve.mqtt_url.clone().or(file.mqtt_url);
+        if let Some(url) = &mqtt_url {
+            pingan_ingest::MqttConfig::from_url(url).context("mqtt_url")?;
+        }
+        let admin_password = serve.admin_password.clone().or(file.admin_password);
+        if let Some(pw) = &admin_password {
+            pingan_core::account::check_password(pw).map_err(|e| anyhow::anyhow!("admin password: {e}"))?;
+        }
+        Ok(Self {
+            listen,
+            data_dir,
+            database_url,
+            log: global.log.clone().or(file.log).unwrap_or_else(|| "info".into()),
+            mqtt_url,
+            admin_password,
+            session_ttl: Duration::from_secs(session_ttl_hours * 3600),
+            cookie_secure: file.cookie_secure.unwrap_or(false),
+            login_max_failures,
+            login_window: Duration::from_secs(login_window_minutes * 60),
+            time_zone,
+            source_file,
+        })
+    }
+
+    pub fn server_config(&self) -> pingan_server::ServerConfig {
+        pingan_server::ServerConfig {
+            session_ttl: self.session_ttl,
+            cookie_secure: self.cookie_secure,
+            login_max_failures: self.login_max_failures,
+            login_window: self.login_window,
+            time_zone: self.time_zone.clone(),
+        }
+    }
+}
+
+fn read_file(explicit: Option<&Path>) -> anyhow::Result<(FileConfig, Option<PathBuf>)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("pingan.toml");
+            if !default.exists() {
+                return Ok((FileConfig::default(), None));
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    let file: FileConfig = toml::from_str(&text)
+        .with_context(|| format!("configuration file {} is invalid", path.display()))?;
+    Ok((file, Some(path)))
+}
+
+/// Creates the data directory readable by its owner only.
+pub fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict the data directory {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("mqtt://pingan:s3cret@h:1883"), "mqtt://pingan:***@h:1883");
+        assert_eq!(redact_url("mqtt://h:1883"), "mqtt://h:1883");
+    }
+
+    #[test]
+    fn defaults_apply_and_secrets_do_not_print() {
+        let serve = ServeArgs {
+            admin_password: Some("a long admin password".into()),
+            ..ServeArgs::default()
+        };
+        let global = GlobalArgs {
+            config: Some(PathBuf::from("/nonexistent/pingan.toml")),
+            ..GlobalArgs::default()
+        };
+        assert!(Config::load(&global, &serve).is_err());
+        let global = GlobalArgs::default();
+        let c = Config::load(&global, &serve).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        let printed = c.to_toml();
+        assert!(!printed.contains("a long admin password"));
+        assert!(printed.contains("***"));
+    }
+
+    #[test]
+    fn a_bad_listen_address_is_named() {
+        let serve = ServeArgs {
+            listen: Some("localhost".into()),
+            ..ServeArgs::default()
+        };
+        let err = Config::load(&GlobalArgs::default(), &serve).unwrap_err();
+        assert!(format!("{err:#}").contains("listen address"));
+    }
+}
