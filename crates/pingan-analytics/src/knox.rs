@@ -149,7 +149,6 @@ pub struct KnoxResult {
     pub params: KnoxParams,
 }
 
-
 fn validate(events: &[Event], p: &KnoxParams) -> Result<()> {
     check_events(events)?;
     if events.len() < 2 {
@@ -411,7 +410,7 @@ pub fn knox(events: &[Event], params: &KnoxParams) -> Result<KnoxResult> {
         })
         .collect();
     let row_totals_near: Vec<u64> = pairs.rows.iter().map(|r| r.1.len() as u64).collect();
-    let observed = table(&observed_cum, &row_totals_near, &col_totals, total_pairs);
+    let observed = table(&observed_cum, &row_totals_near, &col_totals);
 
     // Permutations, LANES at a time (see the kernel module).
     let span_s = ts.iter().copied().max().unwrap_or(0);
@@ -425,7 +424,10 @@ pub fn knox(events: &[Event], params: &KnoxParams) -> Result<KnoxResult> {
         .into_par_iter()
         .map(|b| {
             let lanes = LANES.min(perms - b * LANES);
-            let mut block = Block { t16: vec![[0i16; LANES]; n], t32: vec![[0i32; LANES]; n] };
+            let mut block = Block {
+                t16: vec![[0i16; LANES]; n],
+                t32: vec![[0i32; LANES]; n],
+            };
             let mut idx: Vec<u32> = (0..n as u32).collect();
             for lane in 0..lanes {
                 let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
@@ -448,7 +450,7 @@ pub fn knox(events: &[Event], params: &KnoxParams) -> Result<KnoxResult> {
                     .iter()
                     .map(|r| r.iter().map(|c| u64::from(c[lane])).collect())
                     .collect();
-                let t = table(&lane_cum, &row_totals_near, &col_totals, total_pairs);
+                let t = table(&lane_cum, &row_totals_near, &col_totals);
                 for (k, &v) in t.iter().enumerate() {
                     sums[k] += v as f64;
                     ge[k] += u64::from(v >= observed[k]);
@@ -513,7 +515,7 @@ fn diff_cum(cum: &[u64], c: usize, total: u64) -> u64 {
 }
 
 /// The full table (row-major, near rows then the far row) from near cumulative counts.
-fn table(near_cum: &[Vec<u64>], near_totals: &[u64], col_totals: &[u64], _total: u64) -> Vec<u64> {
+fn table(near_cum: &[Vec<u64>], near_totals: &[u64], col_totals: &[u64]) -> Vec<u64> {
     let cols = col_totals.len();
     let mut t = Vec::with_capacity((near_cum.len() + 1) * cols);
     let mut far: Vec<u64> = col_totals.to_vec();
@@ -597,7 +599,12 @@ fn risk_zone(
     };
     let mut seen = vec![vec![false; cols]; rows];
     let mut stack: Vec<(usize, usize)> = Vec::new();
-    for (r, row) in seen.iter_mut().enumerate().take(2) {
+    // Start from the closest row at the shortest gap, and from band 1 when "same location" is on.
+    for (r, row) in seen
+        .iter_mut()
+        .enumerate()
+        .take(1 + usize::from(p.same_location))
+    {
         if sig(r, 0) {
             row[0] = true;
             stack.push((r, 0));

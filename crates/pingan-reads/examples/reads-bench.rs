@@ -418,7 +418,7 @@ fn pingan_run(idx: &ReadIndex, q: &Prepared, convert: bool) -> Res<(usize, Vec<V
             (r.rows.len(), rows)
         }
         Prepared::Flows => {
-            let r = idx.flows(Bucket::Hour, Window::all())?;
+            let r = idx.flows(Bucket::Hour, Window::all(), cap)?.rows;
             let rows = if convert {
                 r.iter()
                     .map(|f| {

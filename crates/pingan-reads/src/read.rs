@@ -111,8 +111,28 @@ impl Direction {
 }
 
 /// Recognition confidence in 0–1, kept to 1/10,000 (so it fits two bytes in the index).
+/// Serialised as the probability (`0.965`), not the stored integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
 pub struct Confidence(u16);
+
+/// A probability outside 0–1 (or not a number).
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("confidence {0} is outside 0-1")]
+pub struct ConfidenceError(pub f64);
+
+impl TryFrom<f64> for Confidence {
+    type Error = ConfidenceError;
+    fn try_from(x: f64) -> Result<Self, Self::Error> {
+        Self::from_f64(x).ok_or(ConfidenceError(x))
+    }
+}
+
+impl From<Confidence> for f64 {
+    fn from(c: Confidence) -> Self {
+        c.as_f64()
+    }
+}
 
 impl Confidence {
     /// Scale of the stored integer.
@@ -202,6 +222,17 @@ mod tests {
         assert_eq!(Confidence::from_f64(1.01), None);
         assert_eq!(Confidence::from_f64(f64::NAN), None);
         assert_eq!(Confidence::from_raw(10_001), None);
+    }
+
+    #[test]
+    fn confidence_serialises_as_probability() {
+        let c = Confidence::from_f64(0.965).expect("in range");
+        assert_eq!(serde_json::to_string(&c).expect("json"), "0.965");
+        assert_eq!(
+            serde_json::from_str::<Confidence>("0.965").expect("json"),
+            c
+        );
+        assert!(serde_json::from_str::<Confidence>("1.5").is_err());
     }
 
     #[test]

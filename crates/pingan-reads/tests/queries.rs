@@ -220,6 +220,24 @@ fn q3_co_travel_equals_sql() {
                         assert_eq!(c.passes.len(), c.occasions as usize);
                         for o in &c.passes {
                             assert!((o.companion_ts_us - o.target_ts_us).abs() <= delta);
+                            // The companion read is the closest one (earliest on ties).
+                            let near = idx.at_checkpoints(
+                                &[o.checkpoint],
+                                Window::inclusive(o.target_ts_us - delta, o.target_ts_us + delta),
+                                usize::MAX,
+                            );
+                            let best = near
+                                .rows
+                                .iter()
+                                .filter(|r| r.plate == c.plate)
+                                .min_by_key(|r| {
+                                    ((r.ts_us - o.target_ts_us).abs(), r.ts_us, r.read_id)
+                                })
+                                .expect("a companion read exists");
+                            assert_eq!(
+                                (best.read_id, best.ts_us),
+                                (o.companion_read, o.companion_ts_us)
+                            );
                         }
                     }
                     let capped = idx
@@ -444,8 +462,15 @@ fn q6_flows_equal_sql_and_scan() {
     );
     let times = probe_times(&f.reads);
     for idx in &f.indexes {
-        let got = idx.flows(Bucket::Hour, Window::all()).expect("valid");
+        let got = idx
+            .flows(Bucket::Hour, Window::all(), usize::MAX)
+            .expect("valid");
+        assert!(!got.truncated);
+        let capped = idx.flows(Bucket::Hour, Window::all(), 7).expect("valid");
+        assert_eq!(capped.rows, got.rows[..7].to_vec());
+        assert!(capped.truncated);
         let vals: Vec<Vec<Val>> = got
+            .rows
             .iter()
             .map(|r| {
                 vec![
@@ -477,8 +502,9 @@ fn q6_flows_equal_sql_and_scan() {
                     *naive.entry((r.checkpoint.0, b)).or_default() += 1;
                 }
                 let got: Vec<((u32, i64), u64)> = idx
-                    .flows(bucket, win)
+                    .flows(bucket, win, usize::MAX)
                     .expect("valid")
+                    .rows
                     .iter()
                     .map(|r| ((r.checkpoint.0, r.bucket_start_us), r.reads))
                     .collect();
@@ -486,7 +512,7 @@ fn q6_flows_equal_sql_and_scan() {
             }
         }
         assert!(idx
-            .flows(Bucket::Day { utc_offset_us: 1 }, Window::all())
+            .flows(Bucket::Day { utc_offset_us: 1 }, Window::all(), 10)
             .is_err());
     }
 }
@@ -569,8 +595,9 @@ fn retention_equals_sql_delete() {
         let got = idx.at_checkpoints(&[CheckpointId(3)], Window::all(), usize::MAX);
         assert_eq!(got.rows.iter().map(row_vals).collect::<Vec<_>>(), want_cp);
         let q6: Vec<Vec<Val>> = idx
-            .flows(Bucket::Hour, Window::all())
+            .flows(Bucket::Hour, Window::all(), usize::MAX)
             .expect("valid")
+            .rows
             .iter()
             .map(|r| {
                 vec![
@@ -629,4 +656,54 @@ fn memory_is_accounted() {
     assert!(m.columns >= 28 * reads.len());
     assert!(m.plate_postings >= 4 * reads.len());
     assert!(m.checkpoint_postings >= 4 * reads.len());
+}
+
+#[test]
+fn a_refused_read_leaves_the_index_consistent() {
+    let reads = gen_reads(11, 10);
+    let mut idx = build_bulk(&reads);
+    let mut template = reads[0].clone();
+    template.plate = pingan_reads::plate::Plate::parse("京B12345").expect("valid");
+    let mut refused = None;
+    for i in 0..70_000i64 {
+        let mut r = template.clone();
+        r.id = pingan_reads::read::ReadId(1_000_000 + i);
+        r.vehicle_brand = Some(format!("brand{i}"));
+        if i == 69_999 {
+            r.plate = pingan_reads::plate::Plate::parse("京C12345").expect("valid");
+        }
+        match idx.insert(&r) {
+            Ok(_) => {}
+            Err(e) => {
+                refused = Some(e);
+                if i == 69_999 {
+                    break;
+                }
+            }
+        }
+    }
+    assert!(matches!(
+        refused,
+        Some(pingan_reads::index::IndexError::TooManyAttributes(_))
+    ));
+    // The plate of the refused read was not half-added; known attributes still work.
+    assert!(idx
+        .trajectory("京C12345", Window::all(), 10)
+        .rows
+        .is_empty());
+    let mut ok = reads[1].clone();
+    ok.id = pingan_reads::read::ReadId(42);
+    ok.plate = pingan_reads::plate::Plate::parse("京C12345").expect("valid");
+    assert_eq!(idx.insert(&ok), Ok(pingan_reads::index::Inserted::New));
+    assert_eq!(idx.trajectory("京C12345", Window::all(), 10).rows.len(), 1);
+    let p = PlatePattern::parse("京*").expect("pattern");
+    let hits = idx.partial_plate(&PartialPlateParams {
+        pattern: &p,
+        window: Window::all(),
+        expand_confusables: false,
+        plate_colour: None,
+        plate_type: None,
+        limit: 10,
+    });
+    assert!(hits.rows.iter().any(|h| h.plate == "京C12345"));
 }

@@ -118,12 +118,20 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&text)
             .to_owned();
-        let field = msg
-            .split('`')
-            .nth(1)
-            .filter(|_| msg.contains("field"))
-            .unwrap_or("query")
-            .to_owned();
+        let field = if msg.contains("field `") {
+            msg.split('`').nth(1).unwrap_or("query").to_owned()
+        } else {
+            // serde_urlencoded says "lat: invalid float literal" for a bad value.
+            match msg.split_once(": ") {
+                Some((name, _))
+                    if !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    name.to_owned()
+                }
+                _ => "query".to_owned(),
+            }
+        };
         ApiError::invalid(field, msg)
     })
 }

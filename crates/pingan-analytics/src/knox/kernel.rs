@@ -27,9 +27,22 @@ impl Thresholds {
     pub fn new(exact: &[i32], span_s: i32) -> (i32, Self) {
         let q = (span_s / i32::from(i16::MAX) + 1).max(1);
         let clamp = |v: i32| v.clamp(-1, i32::from(i16::MAX)) as i16;
-        let sure = exact.iter().map(|&h| clamp(if q == 1 { h } else { h / q - 1 })).collect();
-        let maybe = exact.iter().map(|&h| clamp(if q == 1 { h } else { (h + q - 1) / q })).collect();
-        (q, Self { exact: exact.to_vec(), sure, maybe })
+        let sure = exact
+            .iter()
+            .map(|&h| clamp(if q == 1 { h } else { h / q - 1 }))
+            .collect();
+        let maybe = exact
+            .iter()
+            .map(|&h| clamp(if q == 1 { h } else { (h + q - 1) / q }))
+            .collect();
+        (
+            q,
+            Self {
+                exact: exact.to_vec(),
+                sure,
+                maybe,
+            },
+        )
     }
 }
 
@@ -42,7 +55,12 @@ pub(super) struct Block {
 }
 
 /// Per-lane cumulative counts `[k][lane]`: pairs of one row whose permuted gap is ≤ threshold `k`.
-pub(super) fn count_block(b: &Block, off: &[u32], js: &[u32], th: &Thresholds) -> Vec<[u32; LANES]> {
+pub(super) fn count_block(
+    b: &Block,
+    off: &[u32],
+    js: &[u32],
+    th: &Thresholds,
+) -> Vec<[u32; LANES]> {
     macro_rules! fixed {
         ($($k:literal)*) => {
             match th.exact.len() {
@@ -58,20 +76,31 @@ pub(super) fn count_block(b: &Block, off: &[u32], js: &[u32], th: &Thresholds) -
     }
     fixed!(1 2 3 4 5 6 7 8);
     // Many bands: one threshold at a time (rare; same result).
-    (0..th.exact.len()).map(|k| count_k::<1>(b, off, js, &[th.sure[k]], &[th.maybe[k]], &[th.exact[k]])[0]).collect()
+    (0..th.exact.len())
+        .map(|k| count_k::<1>(b, off, js, &[th.sure[k]], &[th.maybe[k]], &[th.exact[k]])[0])
+        .collect()
 }
 
 /// Longest run of one event's partners counted in 16-bit accumulators before they are flushed.
 const FLUSH: usize = 16_384;
 
-fn count_k<const K: usize>(b: &Block, off: &[u32], js: &[u32], sure: &[i16; K], maybe: &[i16; K], exact: &[i32; K]) -> [[u32; LANES]; K] {
+fn count_k<const K: usize>(
+    b: &Block,
+    off: &[u32],
+    js: &[u32],
+    sure: &[i16; K],
+    maybe: &[i16; K],
+    exact: &[i32; K],
+) -> [[u32; LANES]; K] {
     let mut total = [[0u32; LANES]; K];
     for (i, a) in b.t16.iter().enumerate() {
         let list = &js[off[i] as usize..off[i + 1] as usize];
         for chunk in list.chunks(FLUSH) {
             let mut acc = [[0u16; LANES]; K];
             for &j in chunk {
-                let Some(c) = b.t16.get(j as usize) else { continue };
+                let Some(c) = b.t16.get(j as usize) else {
+                    continue;
+                };
                 let mut d = [0i16; LANES];
                 for l in 0..LANES {
                     d[l] = (a[l] - c[l]).abs();
@@ -88,7 +117,10 @@ fn count_k<const K: usize>(b: &Block, off: &[u32], js: &[u32], sure: &[i16; K], 
                     let (ea, ec) = (&b.t32[i], &b.t32[j as usize]);
                     for k in 0..K {
                         for l in 0..LANES {
-                            if d[l] > sure[k] && d[l] <= maybe[k] && (ea[l] - ec[l]).abs() <= exact[k] {
+                            if d[l] > sure[k]
+                                && d[l] <= maybe[k]
+                                && (ea[l] - ec[l]).abs() <= exact[k]
+                            {
                                 acc[k][l] += 1;
                             }
                         }
@@ -116,7 +148,9 @@ mod tests {
         let (q, th) = Thresholds::new(&[7 * 86_400, 7 * 86_400 + 17], span);
         assert!(q > 1);
         let n = 300;
-        let times: Vec<i32> = (0..n).map(|i| ((i as i64 * 7_919_993) % i64::from(span)) as i32).collect();
+        let times: Vec<i32> = (0..n)
+            .map(|i| ((i as i64 * 7_919_993) % i64::from(span)) as i32)
+            .collect();
         // Put some gaps right on the threshold.
         let mut times = times;
         times[1] = times[0] + 7 * 86_400;
@@ -139,7 +173,11 @@ mod tests {
                     want += u32::from((times[i] - times[j]).abs() <= h);
                 }
             }
-            assert!(got[k].iter().all(|&c| c == want), "k {k}: {} vs {want}", got[k][0]);
+            assert!(
+                got[k].iter().all(|&c| c == want),
+                "k {k}: {} vs {want}",
+                got[k][0]
+            );
         }
     }
 }

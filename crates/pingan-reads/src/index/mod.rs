@@ -255,14 +255,9 @@ impl ReadIndex {
         Ok(s)
     }
 
-    fn compact_values(&mut self, r: &Read) -> Result<(RowVals, bool), IndexError> {
-        let checkpoint = self.slot(r.checkpoint)?;
-        let (plate, new_plate) = self
-            .plates
-            .intern(r.plate.as_str())
-            .ok_or(IndexError::Full {
-                max: u64::from(u32::MAX),
-            })?;
+    /// Interns everything a read refers to. The steps that can fail come first, and a new
+    /// plate gets its posting list in the same step, so an error leaves no half-added plate.
+    fn compact_values(&mut self, r: &Read) -> Result<RowVals, IndexError> {
         let attr = self
             .attrs
             .intern(AttrsRef {
@@ -273,23 +268,27 @@ impl ReadIndex {
                 plate_type: r.plate_type,
             })
             .ok_or(IndexError::TooManyAttributes(r.id))?;
+        let checkpoint = self.slot(r.checkpoint)?;
+        let (plate, new_plate) = self
+            .plates
+            .intern(r.plate.as_str())
+            .ok_or(IndexError::Full {
+                max: u64::from(u32::MAX),
+            })?;
         if new_plate {
             self.by_plate.push(Vec::new());
             self.first_ts.push(i64::MAX);
         }
-        Ok((
-            RowVals {
-                ts: r.ts_us,
-                read_id: r.id.0,
-                plate,
-                checkpoint,
-                confidence: r.confidence.raw(),
-                attr,
-                lane: r.lane,
-                direction: r.direction.code(),
-            },
-            new_plate,
-        ))
+        Ok(RowVals {
+            ts: r.ts_us,
+            read_id: r.id.0,
+            plate,
+            checkpoint,
+            confidence: r.confidence.raw(),
+            attr,
+            lane: r.lane,
+            direction: r.direction.code(),
+        })
     }
 
     fn next_row(&self) -> Result<u32, IndexError> {
@@ -307,7 +306,7 @@ impl ReadIndex {
     /// whose plate or time changed.
     pub fn insert(&mut self, read: &Read) -> Result<Inserted, IndexError> {
         let row = self.next_row()?;
-        let (v, _) = self.compact_values(read)?;
+        let v = self.compact_values(read)?;
         let key = (v.ts, v.read_id);
         let cols = &self.cols;
         let postings = &self.by_plate[v.plate as usize];
@@ -432,7 +431,7 @@ impl IndexBuilder {
     /// Adds a read (any order).
     pub fn push(&mut self, read: &Read) -> Result<(), IndexError> {
         self.index.next_row()?;
-        let (v, _) = self.index.compact_values(read)?;
+        let v = self.index.compact_values(read)?;
         self.index.cols.push(v);
         Ok(())
     }

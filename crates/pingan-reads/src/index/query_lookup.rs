@@ -3,11 +3,12 @@
 //! Each returns exactly the rows, in exactly the order, of the anchors' SQL (`anchors.py`,
 //! `QUERIES`); the doc of each method quotes the SQL it is equal to.
 
-use std::collections::hash_map::Entry;
-
 use super::store::FxMap;
 use super::{Capped, IndexError, ReadIndex, ReadRow, Window};
 use crate::read::{CheckpointId, ReadId};
+
+/// The best companion read of an occasion so far: (target index, |Δt|, `(ts, read_id)`).
+type Best = (u32, i64, (i64, i64));
 
 /// Parameters of Q3 (co-travel, 伴随).
 #[derive(Debug, Clone, Copy)]
@@ -164,11 +165,15 @@ impl ReadIndex {
                 .range(lo, hi, cols)
                 .filter(move |&r| cols.plate(r) != target)
         };
-        // Pass 1: per plate, the number of distinct target reads it was near.
+        // Pass 1: per plate, the number of distinct target reads it was near; every touched
+        // read is remembered so that pass 2 need not walk the lists again.
         let mut counts: FxMap<u32, (u32, u32)> = FxMap::default();
+        let mut touches: Vec<(u32, u32, u32)> = Vec::new();
         for (i, &t) in (0u32..).zip(targets) {
             for r in near(t) {
-                let e = counts.entry(cols.plate(r)).or_insert((0, u32::MAX));
+                let plate = cols.plate(r);
+                touches.push((i, plate, r));
+                let e = counts.entry(plate).or_insert((0, u32::MAX));
                 if e.1 != i {
                     e.0 += 1;
                     e.1 = i;
@@ -186,40 +191,49 @@ impl ReadIndex {
         });
         let truncated = ranked.len() > p.limit;
         ranked.truncate(p.limit);
-        // Pass 2, only for the plates kept: the closest companion read of each occasion.
+        // Pass 2, only for the plates kept: the closest companion read of each occasion
+        // (earliest `(ts, read_id)` on ties). Touches come in target order, so each plate's
+        // current best is flushed when its target changes.
         let mut slot_of: FxMap<u32, usize> = FxMap::default();
         for (k, &(plate, _)) in ranked.iter().enumerate() {
             slot_of.insert(plate, k);
         }
         let mut passes: Vec<Vec<Occasion>> = vec![Vec::new(); ranked.len()];
-        for &t in targets {
-            let tv = cols.get(t);
-            let mut best: FxMap<usize, (i64, (i64, i64))> = FxMap::default();
-            for r in near(t) {
-                let Some(&k) = slot_of.get(&cols.plate(r)) else {
-                    continue;
-                };
-                let key = cols.key(r);
-                let d = (key.0 - tv.ts).abs();
-                match best.entry(k) {
-                    Entry::Vacant(e) => {
-                        e.insert((d, key));
-                    }
-                    Entry::Occupied(mut e) => {
-                        if (d, key) < *e.get() {
-                            e.insert((d, key));
-                        }
+        // Per kept plate: (target index, distance, companion key) of the best read so far.
+        let mut current: Vec<Option<Best>> = vec![None; ranked.len()];
+        let occasion = |i: u32, (ts, id): (i64, i64)| {
+            let tv = cols.get(targets[i as usize]);
+            Occasion {
+                target_read: ReadId(tv.read_id),
+                checkpoint: self.cp_ids[usize::from(tv.checkpoint)],
+                target_ts_us: tv.ts,
+                companion_read: ReadId(id),
+                companion_ts_us: ts,
+            }
+        };
+        for &(i, plate, r) in &touches {
+            let Some(&k) = slot_of.get(&plate) else {
+                continue;
+            };
+            let key = cols.key(r);
+            let d = (key.0 - cols.ts(targets[i as usize])).abs();
+            match current[k] {
+                Some((ci, cd, ckey)) if ci == i => {
+                    if (d, key) < (cd, ckey) {
+                        current[k] = Some((i, d, key));
                     }
                 }
+                prev => {
+                    if let Some((ci, _, ckey)) = prev {
+                        passes[k].push(occasion(ci, ckey));
+                    }
+                    current[k] = Some((i, d, key));
+                }
             }
-            for (k, (_, (ts, id))) in best {
-                passes[k].push(Occasion {
-                    target_read: ReadId(tv.read_id),
-                    checkpoint: self.cp_ids[usize::from(tv.checkpoint)],
-                    target_ts_us: tv.ts,
-                    companion_read: ReadId(id),
-                    companion_ts_us: ts,
-                });
+        }
+        for (k, c) in current.into_iter().enumerate() {
+            if let Some((ci, _, ckey)) = c {
+                passes[k].push(occasion(ci, ckey));
             }
         }
         let rows = ranked

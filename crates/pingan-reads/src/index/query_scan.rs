@@ -167,7 +167,12 @@ impl ReadIndex {
     /// Q6, flows: reads per checkpoint per bucket inside `window`, ordered by checkpoint id then
     /// bucket, empty buckets left out. With [`Bucket::Hour`] and [`Window::all`], equal to
     /// `SELECT checkpoint_id, ts - (ts % 3600000000), COUNT(*) FROM reads GROUP BY 1, 2 ORDER BY 1, 2`.
-    pub fn flows(&self, bucket: Bucket, window: Window) -> Result<Vec<Flow>, IndexError> {
+    pub fn flows(
+        &self,
+        bucket: Bucket,
+        window: Window,
+        limit: usize,
+    ) -> Result<Capped<Flow>, IndexError> {
         if let Bucket::Day { utc_offset_us } = bucket {
             if utc_offset_us % HOUR_US != 0 || utc_offset_us.abs() >= DAY_US {
                 return Err(IndexError::InvalidParam {
@@ -197,7 +202,15 @@ impl ReadIndex {
                     continue;
                 }
                 let key = match bucket {
-                    Bucket::Hour => h,
+                    Bucket::Hour => {
+                        // Hour keys come sorted from the counters: no regrouping needed.
+                        out.push(Flow {
+                            checkpoint: self.cp_ids[slot],
+                            bucket_start_us: h,
+                            reads: c,
+                        });
+                        continue;
+                    }
                     Bucket::Day { utc_offset_us } => {
                         let x = h + utc_offset_us;
                         x - x.rem_euclid(DAY_US) - utc_offset_us
@@ -210,8 +223,11 @@ impl ReadIndex {
                 bucket_start_us: b,
                 reads,
             }));
+            if out.len() > limit {
+                break;
+            }
         }
-        Ok(out)
+        Ok(Capped::cut(out, limit))
     }
 
     /// Q7, first seen: plates whose first retained read falls in `window`, with all their

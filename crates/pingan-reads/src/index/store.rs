@@ -522,3 +522,106 @@ impl TimeList {
             + self.chunks.capacity() * std::mem::size_of::<Vec<u32>>()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn row(ts: i64, read_id: i64) -> RowVals {
+        RowVals {
+            ts,
+            read_id,
+            plate: 0,
+            checkpoint: 0,
+            confidence: 0,
+            attr: 0,
+            lane: 0,
+            direction: 0,
+        }
+    }
+
+    /// Rows across several column chunks, inserted into a list in random order so that chunks
+    /// split many times; the list must stay sorted and complete, and ranges exact.
+    #[test]
+    fn time_list_stays_sorted_through_splits() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut cols = Columns::default();
+        let n = CHUNK + 5_000;
+        for i in 0..n {
+            cols.push(row(rng.gen_range(0..50_000), i as i64));
+        }
+        assert_eq!(cols.len(), n);
+        let mut list = TimeList::default();
+        for r in 0..n as u32 {
+            list.insert(r, &cols);
+        }
+        let got: Vec<u32> = list.iter().collect();
+        let mut want: Vec<u32> = (0..n as u32).collect();
+        want.sort_by_key(|&r| cols.key(r));
+        assert_eq!(got, want);
+        assert!(list.chunks.iter().all(|c| c.len() <= LIST_CHUNK));
+        for _ in 0..200 {
+            let a = rng.gen_range(-10..50_010);
+            let b = a + rng.gen_range(-5..3_000);
+            let naive: Vec<u32> = want
+                .iter()
+                .copied()
+                .filter(|&r| (a..b).contains(&cols.ts(r)))
+                .collect();
+            assert_eq!(list.range(a, b, &cols).collect::<Vec<_>>(), naive);
+            assert_eq!(list.count(a, b, &cols), naive.len());
+        }
+    }
+
+    #[test]
+    fn plate_dict_survives_hash_collisions_and_round_trips() {
+        let mut d = PlateDict::default();
+        let names: Vec<String> = (0..5_000).map(|i| format!("鲁Q{i:05}")).collect();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(d.intern(n), Some((i as u32, true)));
+        }
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(d.get(n), Some(i as u32));
+            assert_eq!(d.name(i as u32), n);
+            assert_eq!(d.intern(n), Some((i as u32, false)));
+        }
+        assert_eq!(d.get("鲁Q99999"), None);
+        // Force the collision path: pretend a new name's hash is already taken by another plate.
+        let fake = "京A00000";
+        d.by_hash.insert(fx_hash(fake), 0);
+        assert_eq!(d.get(fake), None);
+        assert_eq!(d.intern(fake), Some((5_000, true)));
+        assert_eq!(d.get(fake), Some(5_000));
+        assert_eq!(d.intern(fake), Some((5_000, false)));
+        assert_eq!(d.get(&names[0]), Some(0));
+        assert_eq!(d.name(5_000), fake);
+    }
+
+    #[test]
+    fn attr_dict_interns_without_duplicates() {
+        let mut d = AttrDict::default();
+        let a = AttrsRef {
+            vehicle_colour: Some("白"),
+            vehicle_type: Some("K33"),
+            vehicle_brand: None,
+            plate_colour: Some(PlateColour::Blue),
+            plate_type: None,
+        };
+        let b = AttrsRef {
+            vehicle_colour: None,
+            vehicle_type: Some("白K33"),
+            ..a
+        };
+        let ia = d.intern(a);
+        let ib = d.intern(b);
+        assert_ne!(ia, ib);
+        assert_eq!(d.intern(a), ia);
+        assert_eq!(
+            d.get(ia.unwrap_or(0))
+                .and_then(|x| x.vehicle_colour.as_deref()),
+            Some("白")
+        );
+    }
+}

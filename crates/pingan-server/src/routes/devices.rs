@@ -1,6 +1,6 @@
 //! Field devices and their keys (admin only). A key is shown once, when issued.
 
-use crate::auth::{new_secret, UserCaller, DEVICE_KEY_PREFIX};
+use crate::auth::{new_secret, perm, Authorized, UserCaller, DEVICE_KEY_PREFIX};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::AppState;
@@ -43,10 +43,9 @@ pub async fn list_devices(State(state): State<AppState>, caller: UserCaller) -> 
     responses((status = 201, body = IssuedKey), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn create_device(
     State(state): State<AppState>,
-    caller: UserCaller,
+    caller: Authorized<perm::ManageDevices>,
     ApiJson(req): ApiJson<CreateDevice>,
 ) -> ApiResult<(StatusCode, Json<IssuedKey>)> {
-    caller.require(&state, Permission::ManageDevices).await?;
     check_id("id", &req.id)?;
     if req.name.trim().is_empty() || req.name.chars().count() > 128 {
         return Err(crate::error::ApiError::invalid("name", "must be 1–128 characters"));

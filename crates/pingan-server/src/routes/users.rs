@@ -1,6 +1,6 @@
 //! Accounts (admin only).
 
-use crate::auth::{hash_password, new_id, UserCaller};
+use crate::auth::{hash_password, new_id, perm, Authorized, UserCaller};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::routes::auth::validate_password;
@@ -46,10 +46,9 @@ pub async fn list_users(State(state): State<AppState>, caller: UserCaller) -> Ap
     responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    caller: UserCaller,
+    caller: Authorized<perm::ManageUsers>,
     ApiJson(req): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    caller.require(&state, Permission::ManageUsers).await?;
     check_username(&req.username)?;
     validate_password(&req.password)?;
     if req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
@@ -138,11 +137,10 @@ pub async fn enable_user(
     params(("username" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
 pub async fn set_password(
     State(state): State<AppState>,
-    caller: UserCaller,
+    caller: Authorized<perm::ManageUsers>,
     Path(username): Path<String>,
     ApiJson(req): ApiJson<SetPassword>,
 ) -> ApiResult<StatusCode> {
-    caller.require(&state, Permission::ManageUsers).await?;
     validate_password(&req.password)?;
     let hash = hash_password(req.password).await?;
     state.store.set_password(&username, &hash).await?;

@@ -1,0 +1,135 @@
+//! Every route × every role: the access table in code is what the handlers enforce.
+
+use crate::support::{Db, TestApp};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use pingan_core::access::Role;
+use pingan_server::routes::{Access, ROUTES};
+
+fn request(method: &str, path: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).expect("method"))
+        .uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if method == "GET" {
+        req.body(Body::empty()).expect("request")
+    } else {
+        req.header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .expect("request")
+    }
+}
+
+#[tokio::test]
+async fn every_route_enforces_its_rule_for_every_role() {
+    let app = TestApp::new(Db::Sqlite).await.expect("app");
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        tokens.push((role, app.token(role).await));
+    }
+    let device_key = {
+        let admin = tokens[0].1.clone();
+        let (s, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/devices",
+                Some(&admin),
+                Some(serde_json::json!({"id": "cp-access", "kind": "checkpoint", "name": "Access test"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        body["api_key"].as_str().expect("key").to_owned()
+    };
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        // Without credentials, only public routes may answer anything but 401.
+        let (status, _) = app.send(request(route.method, route.path, None)).await;
+        if route.access != Access::Public && status != StatusCode::UNAUTHORIZED {
+            failures.push(format!("{} {} anonymous: {status}", route.method, route.path));
+        }
+        for (role, token) in &tokens {
+            // Logging out would end the token used for the rest of the walk.
+            if route.path.ends_with("/auth/logout") {
+                continue;
+            }
+            let (status, body) = app.send(request(route.method, route.path, Some(token))).await;
+            let denied = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
+            let expected_denied = match route.access {
+                Access::Public | Access::SignedIn => false,
+                Access::Permission(p) => !role.may(p),
+                Access::Device => true,
+            };
+            if denied != expected_denied {
+                failures.push(format!(
+                    "{} {} as {role}: {status} {body}",
+                    route.method, route.path
+                ));
+            }
+        }
+        if route.access == Access::Device {
+            let (status, body) = app.send(request(route.method, route.path, Some(&device_key))).await;
+            if status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED {
+                failures.push(format!("{} {} as device: {status} {body}", route.method, route.path));
+            }
+        } else {
+            let (status, _) = app.send(request(route.method, route.path, Some(&device_key))).await;
+            if route.access != Access::Public && status != StatusCode::FORBIDDEN {
+                failures.push(format!(
+                    "{} {} with a device key: {status} (device keys must be refused)",
+                    route.method, route.path
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "access violations:\n{}", failures.join("\n"));
+}
+
+/// Every route the OpenAPI document lists is in the access table, and the other way round.
+#[tokio::test]
+async fn the_access_table_covers_every_documented_route() {
+    let app = TestApp::new(Db::Sqlite).await.expect("app");
+    let (status, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3.1"), "{}", doc["openapi"]);
+    let mut documented = Vec::new();
+    for (template, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("item").keys() {
+            documented.push((method.to_uppercase(), template.clone()));
+        }
+    }
+    let matches = |template: &str, path: &str| {
+        let path = path.trim_start_matches("/api/v1");
+        let path = path.split('?').next().unwrap_or(path);
+        let t: Vec<&str> = template.split('/').collect();
+        let p: Vec<&str> = path.split('/').collect();
+        t.len() == p.len()
+            && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
+    };
+    for (method, template) in &documented {
+        assert!(
+            ROUTES.iter().any(|r| r.method == method && matches(template, r.path)),
+            "{method} {template} is served but missing from routes::ROUTES"
+        );
+    }
+    for r in ROUTES {
+        assert!(
+            documented.iter().any(|(m, t)| m == r.method && matches(t, r.path)),
+            "{} {} is in routes::ROUTES but not documented",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[test]
+fn the_readme_carries_the_permission_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let table = pingan_core::access::permission_table_markdown();
+    assert!(
+        readme.contains(&table),
+        "README.md's role table differs from the code; regenerate it with `pingan roles`"
+    );
+}
