@@ -1,27 +1,26 @@
 //! The web UI's static files, embedded in the binary at build time from the repository's `web/`
-//! folder, so that `pingan serve` needs nothing beside it.
+//! folder (see `build.rs`), so that `pingan serve` needs nothing beside it and no network.
+//! Third-party libraries live under `web/vendor/` with their licences.
 
 use crate::AppState;
+use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
-/// `(path, content type, bytes)` of every embedded file.
-const FILES: &[(&str, &str, &str)] = &[
-    ("index.html", "text/html; charset=utf-8", include_str!("../../../web/index.html")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../../../web/app.js")),
-    ("style.css", "text/css; charset=utf-8", include_str!("../../../web/style.css")),
-];
+mod assets {
+    include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { asset("index.html") }))
-        .route("/{file}", get(|axum::extract::Path(file): axum::extract::Path<String>| async move { asset(&file) }))
+        .route("/{*file}", get(|Path(file): Path<String>| async move { asset(&file) }))
 }
 
 fn asset(name: &str) -> axum::response::Response {
-    match FILES.iter().find(|(n, _, _)| *n == name) {
+    match assets::FILES.iter().find(|(n, _, _)| *n == name) {
         Some((_, ct, body)) => (
             [
                 (header::CONTENT_TYPE, *ct),
@@ -32,5 +31,16 @@ fn asset(name: &str) -> axum::response::Response {
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_ui_and_its_vendored_libraries_are_embedded() {
+        let names: Vec<&str> = super::assets::FILES.iter().map(|f| f.0).collect();
+        for needed in ["index.html", "app.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/LICENSE"] {
+            assert!(names.contains(&needed), "{needed} missing from {names:?}");
+        }
     }
 }

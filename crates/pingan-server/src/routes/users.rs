@@ -96,6 +96,12 @@ async fn set_disabled(
     disabled: bool,
 ) -> ApiResult<Json<User>> {
     caller.require(&state, Permission::ManageUsers).await?;
+    if disabled && username == caller.user.username {
+        // Disabling oneself could leave the installation without any admin.
+        return Err(crate::error::ApiError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
     let user = state.store.set_user_disabled(&username, disabled).await?;
     state
         .audit(vec![caller.entry(

@@ -1,0 +1,89 @@
+// Boot: sign-in, navigation by role, the map, the live stream, language switching.
+import { api, setCsrf } from "./api.js";
+import { applyStatic, currentLang, onLangChange, setLang, t } from "./i18n.js";
+import { initMap } from "./map.js";
+import { connect, disconnect, onState } from "./stream.js";
+import { VIEWS } from "./views.js";
+
+let me = null;
+
+function show(el, on) { document.getElementById(el).hidden = !on; }
+
+function allowedViews() {
+  return VIEWS.filter((v) => me && me.permissions.includes(v.permission));
+}
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const current = (location.hash.replace(/^#\//, "") || "map").split("?")[0];
+  nav.innerHTML = "";
+  for (const v of allowedViews()) {
+    const a = document.createElement("a");
+    a.href = `#/${v.id}`;
+    a.textContent = t(v.label);
+    if (v.id === current) a.setAttribute("aria-current", "page");
+    nav.append(a);
+  }
+}
+
+async function route() {
+  if (!me) return;
+  renderNav();
+  const id = (location.hash.replace(/^#\//, "") || "map").split("?")[0];
+  const view = allowedViews().find((v) => v.id === id) || allowedViews()[0];
+  const panel = document.getElementById("panel");
+  try { await view.render(panel); } catch (e) { panel.textContent = `${t("error")}: ${e.message}`; }
+}
+
+async function enter() {
+  try { me = await api("GET", "/auth/me"); } catch { me = null; }
+  show("login-view", !me);
+  show("workspace", !!me);
+  show("nav", !!me);
+  show("logout", !!me);
+  if (!me) { document.getElementById("who").textContent = ""; return; }
+  document.getElementById("who").textContent = `${me.user.display_name} · ${me.user.role}`;
+  await initMap(document.getElementById("map"));
+  connect();
+  await route();
+}
+
+document.getElementById("login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const err = document.getElementById("login-error");
+  err.textContent = "";
+  try {
+    const resp = await api("POST", "/auth/login", {
+      username: document.getElementById("username").value.trim(),
+      password: document.getElementById("password").value,
+    });
+    setCsrf(resp.csrf_token);
+    document.getElementById("password").value = "";
+    await enter();
+  } catch (e) {
+    err.textContent = e.status === 429 ? t("limited") : t("bad_login");
+  }
+});
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try { await api("POST", "/auth/logout"); } catch { /* already signed out */ }
+  setCsrf("");
+  disconnect();
+  me = null;
+  await enter();
+});
+
+document.getElementById("lang").addEventListener("click", () => setLang(currentLang() === "zh-CN" ? "en" : "zh-CN"));
+let live = false;
+function renderLive() {
+  const el = document.getElementById("live");
+  el.classList.toggle("on", live);
+  el.textContent = me ? (live ? t("live_on") : t("live_off")) : "";
+}
+onLangChange(() => { document.getElementById("lang").textContent = t("other_lang"); renderLive(); route(); });
+onState((on) => { live = on; renderLive(); });
+window.addEventListener("hashchange", route);
+
+applyStatic();
+document.getElementById("lang").textContent = t("other_lang");
+enter();

@@ -1,0 +1,74 @@
+// Every string of the UI in zh-CN (default) and English. Keys missing in one language fall back
+// to the other, and a test checks that both languages carry the same keys.
+export const STRINGS = {
+  "zh-CN": {
+    skip: "跳到主要内容", signin: "登录", signout: "退出", username: "用户名", password: "密码",
+    bad_login: "用户名或密码错误", limited: "尝试次数过多，请稍后再试", other_lang: "English",
+    live_on: "实时", live_off: "离线", nav_map: "地图", nav_audit: "审计", nav_admin: "管理",
+    layers_district: "辖区", layers_town: "乡镇/街道", layers_grid: "网格", layers_road: "道路",
+    layers_key_place: "重点部位", layers_key_road: "重点路段",
+    map_title: "态势地图", map_hint: "点击地图查询所在乡镇、网格和最近道路。", locate_title: "位置",
+    town: "乡镇", grid: "网格", nearest_road: "最近道路", distance_m: "距离(米)", outside: "辖区外",
+    events_title: "实时事件", no_events: "暂无事件",
+    audit_title: "审计日志", audit_verify: "校验哈希链", audit_ok: "哈希链完整", audit_broken: "哈希链断裂于条目",
+    actor: "操作者", action: "操作", outcome: "结果", time: "时间", object: "对象", purpose: "用途", reference: "案件/警情编号",
+    filter: "筛选", more: "更多", entries: "条",
+    admin_title: "系统管理", users: "用户", devices: "设备", role: "角色", display_name: "姓名", agency: "机构",
+    create: "创建", disable: "停用", enable: "启用", status: "状态", enabled: "启用", disabled: "停用",
+    device_id: "设备编号", kind: "类型", name: "名称", last_seen: "最近心跳", register: "登记设备",
+    key_once: "设备密钥（仅显示一次）：", geography: "地理数据", import: "导入", imported: "已导入要素",
+    saved: "已保存", error: "错误",
+  },
+  "en": {
+    skip: "Skip to main content", signin: "Sign in", signout: "Sign out", username: "User name", password: "Password",
+    bad_login: "Wrong user name or password", limited: "Too many attempts; try again later", other_lang: "中文",
+    live_on: "live", live_off: "offline", nav_map: "Map", nav_audit: "Audit", nav_admin: "Admin",
+    layers_district: "District", layers_town: "Towns", layers_grid: "Grids", layers_road: "Roads",
+    layers_key_place: "Key places", layers_key_road: "Key road sections",
+    map_title: "Situation map", map_hint: "Click the map to find the town, grid and nearest road.", locate_title: "Location",
+    town: "Town", grid: "Grid", nearest_road: "Nearest road", distance_m: "Distance (m)", outside: "outside the district",
+    events_title: "Live events", no_events: "No events yet",
+    audit_title: "Audit ledger", audit_verify: "Verify the hash chain", audit_ok: "Hash chain intact", audit_broken: "Hash chain broken at entry",
+    actor: "Actor", action: "Action", outcome: "Outcome", time: "Time", object: "Object", purpose: "Purpose", reference: "Case/incident",
+    filter: "Filter", more: "More", entries: "entries",
+    admin_title: "Administration", users: "Users", devices: "Devices", role: "Role", display_name: "Name", agency: "Agency",
+    create: "Create", disable: "Disable", enable: "Enable", status: "Status", enabled: "enabled", disabled: "disabled",
+    device_id: "Device id", kind: "Kind", name: "Name", last_seen: "Last heartbeat", register: "Register device",
+    key_once: "Device key (shown once):", geography: "Geography", import: "Import", imported: "Features imported",
+    saved: "Saved", error: "Error",
+  },
+};
+
+let lang = localStorage.getItem("pingan.lang") || "zh-CN";
+const listeners = [];
+
+export function t(key) {
+  return STRINGS[lang][key] ?? STRINGS["en"][key] ?? key;
+}
+
+export function currentLang() { return lang; }
+
+export function setLang(next) {
+  lang = next;
+  localStorage.setItem("pingan.lang", lang);
+  applyStatic();
+  listeners.forEach((f) => f(lang));
+}
+
+export function onLangChange(f) { listeners.push(f); }
+
+/// Fills every element carrying data-i18n.
+export function applyStatic(root = document) {
+  document.documentElement.lang = lang;
+  root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+}
+
+/// A time in the district's zone, e.g. 2015-05-08 10:30:00.
+export function fmtTime(iso, zone) {
+  if (!iso) return "";
+  const d = typeof iso === "number" ? new Date(iso / 1000) : new Date(iso);
+  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "zh-CN", {
+    timeZone: zone || "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  }).format(d);
+}
