@@ -70,7 +70,23 @@ fn generate(n: usize, seed: u64) -> Vec<Event> {
     ev
 }
 
-fn median_secs(mut f: impl FnMut()) -> f64 {
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s);
+/// 0 elsewhere. On a shared machine this shows the work done regardless of the load.
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = stat.rsplit(')').next() else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |k: usize| f.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Median wall seconds of 3 runs, and the mean CPU seconds per run.
+fn median_secs(mut f: impl FnMut()) -> (f64, f64) {
+    let c0 = cpu_secs();
     let mut v: Vec<f64> = (0..3)
         .map(|_| {
             let t = Instant::now();
@@ -79,7 +95,7 @@ fn median_secs(mut f: impl FnMut()) -> f64 {
         })
         .collect();
     v.sort_by(f64::total_cmp);
-    v[1]
+    (v[1], (cpu_secs() - c0) / 3.0)
 }
 
 #[expect(clippy::print_stdout, reason = "a bench program reports on stdout")]
@@ -95,8 +111,8 @@ fn main() {
         nx: 200,
         ny: 200,
     };
-    println!("| method | N | pingan (s) | result |");
-    println!("|---|---:|---:|---|");
+    println!("| method | N | pingan wall (s) | pingan CPU (s) | result |");
+    println!("|---|---:|---:|---:|---|");
     for n in [5_000usize, 20_000, 50_000] {
         let (ev, src) = match dir.as_deref().and_then(|d| load(d, n)) {
             Some(ev) => (ev, "anchor inputs"),
@@ -114,14 +130,14 @@ fn main() {
         };
         let mut nst = 0;
         let mut pairs = 0;
-        let s = median_secs(|| {
+        let (s, c) = median_secs(|| {
             let r = knox(&ev, &kp).expect("knox");
             nst = r.cells[0][0].observed;
             pairs = r.close_pairs;
         });
-        println!("| knox 200 m / 7 d, 999 perms ({src}) | {n} | {s:.3} | nst {nst}, spatial pairs {pairs} |");
+        println!("| knox 200 m / 7 d, 999 perms ({src}) | {n} | {s:.3} | {c:.2} | nst {nst}, spatial pairs {pairs} |");
         let mut max = 0.0;
-        let s = median_secs(|| {
+        let (s, c) = median_secs(|| {
             max = kde(
                 &ev,
                 &KdeParams {
@@ -133,8 +149,8 @@ fn main() {
             .expect("kde")
             .max
         });
-        println!("| kde gaussian 300 m, exact, 40k cells | {n} | {s:.3} | max density {max:.4e} |");
-        let s = median_secs(|| {
+        println!("| kde gaussian 300 m, exact, 40k cells | {n} | {s:.3} | {c:.2} | max density {max:.4e} |");
+        let (s, c) = median_secs(|| {
             max = kde(
                 &ev,
                 &KdeParams {
@@ -146,14 +162,14 @@ fn main() {
             .expect("kde")
             .max
         });
-        println!("| kde quartic 900 m, exact, 40k cells | {n} | {s:.3} | max density {max:.4e} |");
+        println!("| kde quartic 900 m, exact, 40k cells | {n} | {s:.3} | {c:.2} | max density {max:.4e} |");
         let mut hot = 0;
         let gp = GiStarParams {
             permutations: 999,
             seed: 0,
             ..GiStarParams::default()
         };
-        let s = median_secs(|| {
+        let (s, c) = median_secs(|| {
             let r = gistar_grid(&ev, &grid, Contiguity::Queen, &gp).expect("gi*");
             hot = r
                 .result
@@ -163,7 +179,7 @@ fn main() {
                 .count();
         });
         println!(
-            "| gi* queen, 999 perms, 40k cells | {n} | {s:.3} | hot cells p_sim <= 0.01: {hot} |"
+            "| gi* queen, 999 perms, 40k cells | {n} | {s:.3} | {c:.2} | hot cells p_sim <= 0.01: {hot} |"
         );
     }
     let t = Instant::now();

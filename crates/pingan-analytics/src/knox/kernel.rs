@@ -47,11 +47,32 @@ impl Thresholds {
 }
 
 /// One block's permuted times.
-pub(super) struct Block {
+pub(super) struct Block<'a> {
     /// Quantised permuted times, `[event][lane]`.
     pub t16: Vec<[i16; LANES]>,
-    /// Exact permuted times in seconds, `[event][lane]`.
-    pub t32: Vec<[i32; LANES]>,
+    /// The permutations, `[lane][event]` = index of the event whose time this event receives.
+    pub perm: Vec<Vec<u32>>,
+    /// Exact times in seconds, by event.
+    pub ts: &'a [i32],
+}
+
+impl<'a> Block<'a> {
+    /// Lays out the permuted times of up to `LANES` permutations, event by event (so that each
+    /// event's row is written once, not once per lane).
+    pub fn new(perm: Vec<Vec<u32>>, ts: &'a [i32], quantum: i32) -> Self {
+        let mut t16 = vec![[0i16; LANES]; ts.len()];
+        for (i, row) in t16.iter_mut().enumerate() {
+            for (lane, p) in perm.iter().enumerate() {
+                row[lane] = (ts[p[i] as usize] / quantum) as i16;
+            }
+        }
+        Self { t16, perm, ts }
+    }
+
+    /// Exact permuted time of event `i` in `lane` (0 for lanes beyond the block's permutations).
+    fn exact(&self, i: usize, lane: usize) -> i32 {
+        self.perm.get(lane).map_or(0, |p| self.ts[p[i] as usize])
+    }
 }
 
 /// Per-lane cumulative counts `[k][lane]`: pairs of one row whose permuted gap is ≤ threshold `k`.
@@ -114,12 +135,11 @@ fn count_k<const K: usize>(
                 }
                 if unsure != 0 {
                     // Settle the ambiguous lanes with the exact times (rare).
-                    let (ea, ec) = (&b.t32[i], &b.t32[j as usize]);
                     for k in 0..K {
                         for l in 0..LANES {
                             if d[l] > sure[k]
                                 && d[l] <= maybe[k]
-                                && (ea[l] - ec[l]).abs() <= exact[k]
+                                && (b.exact(i, l) - b.exact(j as usize, l)).abs() <= exact[k]
                             {
                                 acc[k][l] += 1;
                             }
@@ -155,10 +175,8 @@ mod tests {
         let mut times = times;
         times[1] = times[0] + 7 * 86_400;
         times[3] = times[2] + 7 * 86_400 + 1;
-        let block = Block {
-            t16: times.iter().map(|&t| [(t / q) as i16; LANES]).collect(),
-            t32: times.iter().map(|&t| [t; LANES]).collect(),
-        };
+        let identity: Vec<u32> = (0..n as u32).collect();
+        let block = Block::new(vec![identity; LANES], &times, q);
         let mut off = vec![0u32];
         let mut js = Vec::new();
         for i in 0..n {
