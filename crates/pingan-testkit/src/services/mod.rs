@@ -105,7 +105,7 @@ pub fn require_services() -> bool {
 /// and skipping is allowed (a line on stderr says so). Panics on any other error, and on a
 /// missing service when [`require_services`] is set, so CI never passes by skipping.
 ///
-/// ```ignore
+/// ```text
 /// let Some(pg) = service_or_skip(TempPostgres::shared()) else { return };
 /// ```
 pub fn service_or_skip<T>(result: Result<T, ServiceError>) -> Option<T> {
