@@ -19,7 +19,9 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
@@ -31,6 +33,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a build script learns its paths from Cargo's environment"
+)]
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let web = manifest.join("../../web");
@@ -39,9 +45,18 @@ fn main() {
     walk(&web, &mut files);
     let mut code = String::from("/// Embedded web files: (path, content type, bytes).\npub static FILES: &[(&str, &str, &[u8])] = &[\n");
     for f in &files {
-        let rel = f.strip_prefix(&web).expect("under web/").to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&web)
+            .expect("under web/")
+            .to_string_lossy()
+            .replace('\\', "/");
         let abs = f.canonicalize().expect("canonical path");
-        let _ = writeln!(code, "    ({rel:?}, {:?}, include_bytes!({:?})),", content_type(f), abs.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, {:?}, include_bytes!({:?})),",
+            content_type(f),
+            abs.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("web_assets.rs");

@@ -69,9 +69,7 @@ pub struct Session {
 }
 
 /// What a device is; it decides which ingest endpoints and topics the device may use.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// A road checkpoint that reads plates.
@@ -151,7 +149,10 @@ pub fn check_password(password: &str) -> Result<(), ValidationError> {
             "must be at least 10 characters",
         ))
     } else if n > 256 {
-        Err(ValidationError::new("password", "must be at most 256 characters"))
+        Err(ValidationError::new(
+            "password",
+            "must be at most 256 characters",
+        ))
     } else {
         Ok(())
     }

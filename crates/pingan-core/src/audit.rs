@@ -241,7 +241,9 @@ impl ChainVerifier {
 }
 
 /// Verifies a whole chain held in memory.
-pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<u64, ChainBreak> {
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> Result<u64, ChainBreak> {
     let mut v = ChainVerifier::new();
     for e in entries {
         v.push(e)?;

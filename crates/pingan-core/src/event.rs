@@ -6,9 +6,7 @@ use crate::access::{Permission, Role};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     /// Server notices: geography reloaded, retention ran.
@@ -86,7 +84,12 @@ pub struct StreamEvent {
 }
 
 impl StreamEvent {
-    pub fn new(topic: Topic, kind: impl Into<String>, at: Timestamp, data: serde_json::Value) -> Self {
+    pub fn new(
+        topic: Topic,
+        kind: impl Into<String>,
+        at: Timestamp,
+        data: serde_json::Value,
+    ) -> Self {
         Self {
             topic,
             kind: kind.into(),
@@ -107,14 +110,24 @@ mod tests {
 
     #[test]
     fn alerts_are_not_shown_to_analysts() {
-        let e = StreamEvent::new(Topic::Alerts, "watchlist.hit", Timestamp(0), serde_json::json!({}));
+        let e = StreamEvent::new(
+            Topic::Alerts,
+            "watchlist.hit",
+            Timestamp(0),
+            serde_json::json!({}),
+        );
         assert!(!e.visible_to(Role::Analyst));
         assert!(e.visible_to(Role::Operator));
     }
 
     #[test]
     fn explicit_receivers_narrow_the_topic() {
-        let mut e = StreamEvent::new(Topic::Alerts, "watchlist.hit", Timestamp(0), serde_json::json!({}));
+        let mut e = StreamEvent::new(
+            Topic::Alerts,
+            "watchlist.hit",
+            Timestamp(0),
+            serde_json::json!({}),
+        );
         e.roles = vec![Role::Investigator];
         assert!(!e.visible_to(Role::Operator));
         assert!(e.visible_to(Role::Investigator));

@@ -67,7 +67,11 @@ pub trait DeviceStore: Send + Sync {
     async fn device_by_key(&self, key_hash: &str) -> Result<Option<Device>, StoreError>;
     async fn devices(&self, ids: &[DeviceId]) -> Result<Vec<Device>, StoreError>;
     async fn list_devices(&self) -> Result<Vec<Device>, StoreError>;
-    async fn set_device_disabled(&self, id: &DeviceId, disabled: bool) -> Result<Device, StoreError>;
+    async fn set_device_disabled(
+        &self,
+        id: &DeviceId,
+        disabled: bool,
+    ) -> Result<Device, StoreError>;
     /// Replaces a device's key (rotation); the old key stops working at once.
     async fn rotate_device_key(&self, id: &DeviceId, key_hash: &str) -> Result<(), StoreError>;
     /// Records that these devices were heard from at `at` (one statement for the batch).
@@ -96,7 +100,10 @@ pub trait AuditStore: Send + Sync {
     /// Appends entries atomically, chained after the current head, and returns them as stored.
     /// Concurrent appenders (threads or processes on one PostgreSQL) are serialised so the chain
     /// never forks.
-    async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<Vec<AuditEntry>, StoreError>;
+    async fn append_audit(
+        &self,
+        entries: Vec<NewAuditEntry>,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
     /// A page of entries in sequence order.
     async fn audit_page(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
 }

@@ -9,7 +9,18 @@ use std::fmt;
 
 /// A UTC instant with microsecond resolution.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
@@ -38,7 +49,10 @@ impl Timestamp {
     }
 
     pub fn plus_seconds(self, s: i64) -> Self {
-        Self(self.0.saturating_add(s.saturating_mul(Self::MICROS_PER_SECOND)))
+        Self(
+            self.0
+                .saturating_add(s.saturating_mul(Self::MICROS_PER_SECOND)),
+        )
     }
 
     pub fn minus_seconds(self, s: i64) -> Self {

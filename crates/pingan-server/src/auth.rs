@@ -62,7 +62,8 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Verifies a password against a stored PHC string, off the async workers.
 pub async fn verify_password(hash: String, password: String) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| ApiError::Internal(e.to_string().into()))?;
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| ApiError::Internal(e.to_string().into()))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
@@ -74,8 +75,7 @@ pub async fn verify_password(hash: String, password: String) -> Result<bool, Api
 /// Compares secrets in constant time.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -216,7 +216,14 @@ impl UserCaller {
         purpose: &StatedPurpose,
         detail: serde_json::Value,
     ) -> NewAuditEntry {
-        let mut e = self.entry(state, action, object_type, object_id, Outcome::Success, detail);
+        let mut e = self.entry(
+            state,
+            action,
+            object_type,
+            object_id,
+            Outcome::Success,
+            detail,
+        );
         e.purpose = Some(purpose.purpose);
         e.reference = purpose.reference.clone();
         if let Some(d) = &purpose.detail {
@@ -229,7 +236,10 @@ impl UserCaller {
 impl FromRequestParts<AppState> for UserCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let now = state.now();
         let request_id = request_id(parts);
         if let Some(token) = bearer(parts) {
@@ -307,7 +317,10 @@ impl DeviceCaller {
 impl FromRequestParts<AppState> for DeviceCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(key) = bearer(parts).filter(|k| k.starts_with(DEVICE_KEY_PREFIX)) else {
             return Err(ApiError::Unauthenticated);
         };
@@ -340,7 +353,9 @@ mod tests {
     async fn passwords_hash_and_verify() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password(h.clone(), "correct horse battery".into()).await.unwrap());
+        assert!(verify_password(h.clone(), "correct horse battery".into())
+            .await
+            .unwrap());
         assert!(!verify_password(h, "wrong".into()).await.unwrap());
     }
 }
@@ -405,7 +420,10 @@ impl<P: perm::Marker> std::ops::Deref for Authorized<P> {
 impl<P: perm::Marker> FromRequestParts<AppState> for Authorized<P> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let caller = UserCaller::from_request_parts(parts, state).await?;
         caller.require(state, P::PERMISSION).await?;
         Ok(Authorized(caller, std::marker::PhantomData))

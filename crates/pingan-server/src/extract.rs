@@ -166,13 +166,15 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_its_path() {
-        let e = from_json::<Body>(br#"{"name":"x","location":{"lon":1,"lat":"north"}}"#).unwrap_err();
+        let e =
+            from_json::<Body>(br#"{"name":"x","location":{"lon":1,"lat":"north"}}"#).unwrap_err();
         assert_eq!(field_of(e), "location.lat");
     }
 
     #[test]
     fn an_unknown_field_is_refused() {
-        let e = from_json::<Body>(br#"{"name":"x","location":{"lon":1,"lat":2},"x":1}"#).unwrap_err();
+        let e =
+            from_json::<Body>(br#"{"name":"x","location":{"lon":1,"lat":2},"x":1}"#).unwrap_err();
         assert!(matches!(e, ApiError::Invalid(_)));
     }
 

@@ -40,9 +40,7 @@ impl From<ImportError> for ApiError {
         match e {
             ImportError::Invalid(errs) => ApiError::Invalid(
                 errs.into_iter()
-                    .map(|e| {
-                        ValidationError::new(format!("features[{}]", e.index), e.to_string())
-                    })
+                    .map(|e| ValidationError::new(format!("features[{}]", e.index), e.to_string()))
                     .collect(),
             ),
             ImportError::Store(s) => s.into(),
@@ -143,8 +141,9 @@ pub async fn put_geography(
     let bytes = Bytes::from_request(req, &state)
         .await
         .map_err(|r| body_rejection(r, crate::GEOGRAPHY_LIMIT_BYTES))?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| ApiError::MalformedJson { detail: "the body is not UTF-8".into() })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::MalformedJson {
+        detail: "the body is not UTF-8".into(),
+    })?;
     let (geography, report) = import_geography(&state.store, text).await?;
     state.set_geography(geography);
     state
@@ -242,9 +241,8 @@ pub async fn locate(
     ApiQuery(q): ApiQuery<LocateQuery>,
 ) -> ApiResult<Json<LocateResponse>> {
     caller.require(&state, Permission::ViewMap).await?;
-    check_lon_lat("", q.lon, q.lat).map_err(|e| {
-        ApiError::invalid(e.field.trim_start_matches('.'), e.message)
-    })?;
+    check_lon_lat("", q.lon, q.lat)
+        .map_err(|e| ApiError::invalid(e.field.trim_start_matches('.'), e.message))?;
     let g = state.geography();
     Ok(Json(LocateResponse::from_location(
         g.contains_point(q.lon, q.lat),

@@ -37,6 +37,9 @@ pub struct Heartbeat {
     /// Free-form status (`ok`, `degraded`, …), at most 32 characters.
     #[serde(default)]
     pub status: Option<String>,
+    /// A video platform lists the ids of its cameras it sees alive (video network health).
+    #[serde(default)]
+    pub cameras: Option<Vec<String>>,
 }
 
 /// Records a heartbeat from a device and announces it on the stream.
@@ -57,7 +60,10 @@ pub async fn record_heartbeat(state: &AppState, device: &Device, hb: Heartbeat) 
     };
     // A device clock far ahead would make the device look alive for ever.
     if at > now.plus_seconds(300) {
-        return Err(ApiError::invalid("at", "is more than 5 minutes in the future"));
+        return Err(ApiError::invalid(
+            "at",
+            "is more than 5 minutes in the future",
+        ));
     }
     if let Some(s) = &hb.status {
         if s.chars().count() > 32 {
@@ -67,6 +73,8 @@ pub async fn record_heartbeat(state: &AppState, device: &Device, hb: Heartbeat) 
     state
         .store
         .touch_devices(std::slice::from_ref(&device.id), at)
+        .await?;
+    crate::routes::sensors::health::on_device_heartbeat(state, device, at, hb.cameras.as_deref())
         .await?;
     state
         .publish(StreamEvent::new(
@@ -120,9 +128,14 @@ impl MessageHandler for DeviceMessages {
             .map_err(transient)?
             .into_iter()
             .next()
-            .ok_or_else(|| HandlerError::rejected(format!("device {} is not registered", topic.device_id)))?;
+            .ok_or_else(|| {
+                HandlerError::rejected(format!("device {} is not registered", topic.device_id))
+            })?;
         if device.disabled {
-            return Err(HandlerError::rejected(format!("device {} is disabled", device.id)));
+            return Err(HandlerError::rejected(format!(
+                "device {} is disabled",
+                device.id
+            )));
         }
         if device.kind != topic.kind {
             return Err(HandlerError::rejected(format!(
@@ -140,15 +153,74 @@ impl MessageHandler for DeviceMessages {
                     crate::extract::from_json(&msg.payload)
                         .map_err(|e| HandlerError::rejected(format!("heartbeat payload: {e}")))?
                 };
-                record_heartbeat(&self.state, &device, hb).await.map_err(|e| match e {
+                record_heartbeat(&self.state, &device, hb)
+                    .await
+                    .map_err(|e| match e {
+                        ApiError::Internal(source) => HandlerError::transient(source),
+                        other => HandlerError::rejected(other.to_string()),
+                    })
+            }
+            Stream::Detections => {
+                let report = crate::routes::sensors::detections::ingest_detections(
+                    &self.state,
+                    &device,
+                    &msg.payload,
+                )
+                .await
+                .map_err(|e| match e {
                     ApiError::Internal(source) => HandlerError::transient(source),
                     other => HandlerError::rejected(other.to_string()),
-                })
+                })?;
+                if report.rejected.is_empty() {
+                    Ok(())
+                } else {
+                    // The valid events are stored; the rejection names the others.
+                    let reasons: Vec<String> = report
+                        .rejected
+                        .iter()
+                        .map(|r| format!("#{} {}", r.index, r.reason))
+                        .collect();
+                    Err(HandlerError::rejected(format!(
+                        "{} detection event(s) rejected: {}",
+                        report.rejected.len(),
+                        reasons.join("; ")
+                    )))
+                }
             }
-            other => Err(HandlerError::rejected(format!(
-                "stream {} is not handled by this version of pingan",
-                other.as_str()
-            ))),
+            Stream::Reads => {
+                let report = crate::reads::ingest(
+                    &self.state,
+                    &device,
+                    crate::reads::Format::Json,
+                    &msg.payload,
+                )
+                .await
+                .map_err(|e| match e {
+                    ApiError::Internal(source) => HandlerError::transient(source),
+                    ApiError::Unavailable(reason) => {
+                        HandlerError::transient(std::io::Error::other(reason))
+                    }
+                    other => HandlerError::rejected(other.to_string()),
+                })?;
+                if report.rejected.is_empty() {
+                    Ok(())
+                } else {
+                    // The valid reads are stored; the rejection names the others by row.
+                    Err(HandlerError::rejected(format!(
+                        "{} read(s) rejected: {}",
+                        report.rejected.len(),
+                        report
+                            .rejected
+                            .iter()
+                            .map(|r| format!("row {} {}: {}", r.row, r.field, r.reason))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )))
+                }
+            }
+            Stream::Position => {
+                crate::routes::units::mqtt_position(&self.state, &device, &msg.payload).await
+            }
         }
     }
 }

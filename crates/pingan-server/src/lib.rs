@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod limiter;
 pub mod metrics;
 mod openapi;
+pub mod reads;
 pub mod routes;
 mod stream;
 mod web;
@@ -40,7 +41,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413 (geography imports have their own limit).
@@ -85,6 +88,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Other parts' metrics (the MQTT runtime's counters), rendered with ours.
     pub metric_sources: Arc<RwLock<Vec<Arc<dyn MetricSource>>>>,
+    /// The video network's in-memory camera index and health settings (issue 3).
+    pub video: Arc<routes::sensors::VideoState>,
+    /// The command centre's settings and road-network router (issue 5).
+    pub command: Arc<routes::units::CommandState>,
+    /// Plate reads (issue 4): the in-memory read index, watch-list and checkpoint bindings.
+    pub plates: Arc<reads::PlateEngine>,
 }
 
 impl AppState {
@@ -100,6 +109,9 @@ impl AppState {
             geography: Arc::new(RwLock::new(Arc::new(geography))),
             metrics: Arc::new(Metrics::default()),
             metric_sources: Arc::new(RwLock::new(Vec::new())),
+            video: Arc::new(routes::sensors::VideoState::default()),
+            command: Arc::new(routes::units::CommandState::default()),
+            plates: Arc::new(reads::PlateEngine::default()),
         }
     }
 
@@ -150,7 +162,10 @@ struct RequestIds {
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("{}-{n:x}", self.prefix).parse().ok().map(RequestId::new)
+        format!("{}-{n:x}", self.prefix)
+            .parse()
+            .ok()
+            .map(RequestId::new)
     }
 }
 
@@ -168,12 +183,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api.merge(openapi::router(openapi)))
         .merge(routes::health::router())
         .merge(web::router())
-        .fallback(|| async {
-            ApiError::NotFound {
-                what: "route",
-                id: "(this path)".into(),
-            }
-        })
+        .fallback(web::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn(move |req, next: axum::middleware::Next| {
             let metrics = metrics.clone();

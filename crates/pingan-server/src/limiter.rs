@@ -30,7 +30,10 @@ impl LoginLimiter {
         let mut wait = 0u64;
         for key in keys {
             if let Some(q) = map.get_mut(key) {
-                while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
                     q.pop_front();
                 }
                 if q.len() >= self.max_failures {
@@ -52,7 +55,10 @@ impl LoginLimiter {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Bound memory under a spray of distinct keys: forget entries whose window has passed.
         if map.len() > 100_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         for key in keys {
             map.entry(key.clone()).or_default().push_back(now);

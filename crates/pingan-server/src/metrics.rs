@@ -34,7 +34,10 @@ impl Metrics {
     pub fn render(&self, extra: &[(&str, &str, &str, u64)]) -> String {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP pingan_http_responses_total HTTP responses by status class.");
+        let _ = writeln!(
+            out,
+            "# HELP pingan_http_responses_total HTTP responses by status class."
+        );
         let _ = writeln!(out, "# TYPE pingan_http_responses_total counter");
         for (class, v) in [
             ("2xx", get(&self.http_2xx)),
@@ -49,11 +52,36 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} {kind}");
             let _ = writeln!(out, "{name} {v}");
         };
-        one("pingan_logins_total", "Successful sign-ins.", "counter", get(&self.logins_ok));
-        one("pingan_login_failures_total", "Failed sign-ins.", "counter", get(&self.logins_failed));
-        one("pingan_audit_entries_total", "Audit entries written by this process.", "counter", get(&self.audit_entries));
-        one("pingan_stream_clients", "Open WebSocket stream connections.", "gauge", get(&self.stream_clients));
-        one("pingan_stream_events_total", "Events delivered to the stream hub.", "counter", get(&self.stream_events));
+        one(
+            "pingan_logins_total",
+            "Successful sign-ins.",
+            "counter",
+            get(&self.logins_ok),
+        );
+        one(
+            "pingan_login_failures_total",
+            "Failed sign-ins.",
+            "counter",
+            get(&self.logins_failed),
+        );
+        one(
+            "pingan_audit_entries_total",
+            "Audit entries written by this process.",
+            "counter",
+            get(&self.audit_entries),
+        );
+        one(
+            "pingan_stream_clients",
+            "Open WebSocket stream connections.",
+            "gauge",
+            get(&self.stream_clients),
+        );
+        one(
+            "pingan_stream_events_total",
+            "Events delivered to the stream hub.",
+            "counter",
+            get(&self.stream_events),
+        );
         for (name, help, kind, v) in extra {
             one(name, help, kind, *v);
         }

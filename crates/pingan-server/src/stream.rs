@@ -49,13 +49,20 @@ async fn serve(socket: WebSocket, state: AppState, role: Role) {
     state.metrics.stream_clients.fetch_add(1, Ordering::Relaxed);
     let mut rx = state.hub.subscribe();
     let (mut sink, mut incoming) = socket.split();
-    let allowed: HashSet<Topic> = Topic::ALL.into_iter().filter(|t| t.visible_to(role)).collect();
+    let allowed: HashSet<Topic> = Topic::ALL
+        .into_iter()
+        .filter(|t| t.visible_to(role))
+        .collect();
     let mut wanted = allowed.clone();
     let hello = serde_json::json!({
         "kind": "stream.hello",
         "topics": allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
     });
-    if sink.send(Message::Text(hello.to_string().into())).await.is_err() {
+    if sink
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
         state.metrics.stream_clients.fetch_sub(1, Ordering::Relaxed);
         return;
     }

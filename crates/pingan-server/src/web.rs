@@ -2,9 +2,9 @@
 //! folder (see `build.rs`), so that `pingan serve` needs nothing beside it and no network.
 //! Third-party libraries live under `web/vendor/` with their licences.
 
+use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Uri};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -14,9 +14,25 @@ mod assets {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { asset("index.html") }))
-        .route("/{*file}", get(|Path(file): Path<String>| async move { asset(&file) }))
+    Router::new().route("/", get(|| async { asset("index.html") }))
+}
+
+/// Everything no route matched: an embedded file when one has that path, otherwise a 404
+/// problem (API clients get the same problem document as for any other error).
+pub async fn fallback(uri: Uri) -> axum::response::Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") {
+        return not_found(uri.path());
+    }
+    asset(path)
+}
+
+fn not_found(path: &str) -> axum::response::Response {
+    ApiError::NotFound {
+        what: "route",
+        id: path.to_owned(),
+    }
+    .into_response()
 }
 
 fn asset(name: &str) -> axum::response::Response {
@@ -30,7 +46,7 @@ fn asset(name: &str) -> axum::response::Response {
             *body,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        None => not_found(name),
     }
 }
 
@@ -39,7 +55,12 @@ mod tests {
     #[test]
     fn the_ui_and_its_vendored_libraries_are_embedded() {
         let names: Vec<&str> = super::assets::FILES.iter().map(|f| f.0).collect();
-        for needed in ["index.html", "app.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/LICENSE"] {
+        for needed in [
+            "index.html",
+            "js/app.js",
+            "vendor/leaflet/leaflet.js",
+            "vendor/leaflet/LICENSE",
+        ] {
             assert!(names.contains(&needed), "{needed} missing from {names:?}");
         }
     }

@@ -18,7 +18,9 @@ fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.try_get("id").map_err(backend("read a user"))?),
         username: row.try_get("username").map_err(backend("read a user"))?,
-        display_name: row.try_get("display_name").map_err(backend("read a user"))?,
+        display_name: row
+            .try_get("display_name")
+            .map_err(backend("read a user"))?,
         role: role
             .parse::<Role>()
             .map_err(|e| StoreError::Corrupt(format!("user role: {e}")))?,
@@ -113,13 +115,14 @@ impl AccountStore for Store {
 
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
-        let id: Option<String> =
-            sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id")
-                .bind(password_hash)
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend("set a password"))?;
+        let id: Option<String> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id",
+        )
+        .bind(password_hash)
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend("set a password"))?;
         let id = id.ok_or_else(|| StoreError::NotFound {
             what: "user",
             id: username.to_owned(),
@@ -179,13 +182,23 @@ impl AccountStore for Store {
         let user = user_from_row(&row)?;
         let kind: String = row.try_get("kind").map_err(backend("read a session"))?;
         let session = Session {
-            token_hash: row.try_get("token_hash").map_err(backend("read a session"))?,
+            token_hash: row
+                .try_get("token_hash")
+                .map_err(backend("read a session"))?,
             user_id: user.id.clone(),
             kind: SessionKind::parse(&kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("session kind {kind:?}")))?,
-            csrf_token: row.try_get("csrf_token").map_err(backend("read a session"))?,
-            created_at: Timestamp(row.try_get("s_created").map_err(backend("read a session"))?),
-            expires_at: Timestamp(row.try_get("expires_at").map_err(backend("read a session"))?),
+            csrf_token: row
+                .try_get("csrf_token")
+                .map_err(backend("read a session"))?,
+            created_at: Timestamp(
+                row.try_get("s_created")
+                    .map_err(backend("read a session"))?,
+            ),
+            expires_at: Timestamp(
+                row.try_get("expires_at")
+                    .map_err(backend("read a session"))?,
+            ),
         };
         Ok(Some((session, user)))
     }

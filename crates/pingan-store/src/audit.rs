@@ -66,7 +66,10 @@ fn entry_from_row(row: &AnyRow) -> Result<AuditEntry, StoreError> {
 
 #[async_trait]
 impl AuditStore for Store {
-    async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<Vec<AuditEntry>, StoreError> {
+    async fn append_audit(
+        &self,
+        entries: Vec<NewAuditEntry>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }

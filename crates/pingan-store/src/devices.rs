@@ -20,7 +20,10 @@ fn device_from_row(row: &AnyRow) -> Result<Device, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("device kind {kind:?}")))?,
         name: row.try_get("name").map_err(backend("read a device"))?,
         disabled: flag(row, "disabled").map_err(backend("read a device"))?,
-        created_at: Timestamp(row.try_get("created_at").map_err(backend("read a device"))?),
+        created_at: Timestamp(
+            row.try_get("created_at")
+                .map_err(backend("read a device"))?,
+        ),
         last_seen_at: row
             .try_get::<Option<i64>, _>("last_seen_at")
             .map_err(backend("read a device"))?
@@ -90,7 +93,11 @@ impl DeviceStore for Store {
         rows.iter().map(device_from_row).collect()
     }
 
-    async fn set_device_disabled(&self, id: &DeviceId, disabled: bool) -> Result<Device, StoreError> {
+    async fn set_device_disabled(
+        &self,
+        id: &DeviceId,
+        disabled: bool,
+    ) -> Result<Device, StoreError> {
         let row = sqlx::query(&format!(
             "UPDATE devices SET disabled = $1 WHERE id = $2 RETURNING {DEVICE_COLUMNS}"
         ))
@@ -112,7 +119,7 @@ impl DeviceStore for Store {
             .bind(id.as_str())
             .execute(self.pool())
             .await
-            .map_err(backend("rotate a device key"))?;
+            .map_err(map_err("rotate a device key", "device", id.as_str()))?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "device",

@@ -18,14 +18,24 @@
 
 mod accounts;
 mod audit;
+mod command;
 mod devices;
 mod error;
 mod geography;
+mod history;
 mod notify;
+mod plates;
+mod reads;
+mod sensors;
 mod url;
 
 pub use error::ConnectError;
+pub use history::HistoricIncident;
 pub use notify::PgEventListener;
+pub use plates::{
+    AlertRecord, CheckpointBinding, EvidenceRecord, QueryApproval, TransparencyCounts, WatchRecord,
+};
+pub use reads::{partition_name, InsertOutcome, PurgeReport, ReadStore, DAY_US, DELETE_BATCH};
 pub use url::{Backend, DatabaseUrl};
 
 use pingan_core::StoreError;

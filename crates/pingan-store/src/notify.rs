@@ -60,7 +60,10 @@ impl Store {
         let mut listener = PgListener::connect(self.url().as_str())
             .await
             .map_err(ConnectError::Listen)?;
-        listener.listen(channel).await.map_err(ConnectError::Listen)?;
+        listener
+            .listen(channel)
+            .await
+            .map_err(ConnectError::Listen)?;
         Ok(PgEventListener { listener })
     }
 }

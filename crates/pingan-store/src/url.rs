@@ -34,9 +34,7 @@ impl DatabaseUrl {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
         } else {
-            return Err(ConnectError::Scheme {
-                url: redact(url),
-            });
+            return Err(ConnectError::Scheme { url: redact(url) });
         };
         Ok(Self {
             url: url.to_owned(),
@@ -84,10 +82,17 @@ pub(crate) fn redact(url: &str) -> String {
         return url.to_owned();
     };
     let rest = &url[scheme_end + 3..];
-    let Some(at) = rest.find('@') else {
+    // URL parsers take the host to start after the LAST `@` before the query, so a password
+    // holding a raw `@` (or `/`) must be hidden up to there. A userinfo that starts with `/` is
+    // an absolute path (`sqlite:///a:b@c.db`), not credentials.
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..end].rfind('@') else {
         return url.to_owned();
     };
     let userinfo = &rest[..at];
+    if userinfo.starts_with('/') {
+        return url.to_owned();
+    }
     match userinfo.find(':') {
         Some(colon) => format!(
             "{}{}:***{}",

@@ -20,7 +20,12 @@ pub struct GlobalArgs {
     #[arg(long, env = "PINGAN_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB [default: SQLite in the data directory].
-    #[arg(long, env = "PINGAN_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "PINGAN_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Log filter, e.g. `info` or `pingan=debug,tower_http=info` [default: info].
     #[arg(long, env = "PINGAN_LOG", global = true)]
@@ -59,6 +64,7 @@ struct FileConfig {
     login_max_failures: Option<u32>,
     login_window_minutes: Option<u64>,
     time_zone: Option<String>,
+    plate_retention_days: Option<u32>,
 }
 
 /// The validated configuration.
@@ -75,6 +81,8 @@ pub struct Config {
     pub login_max_failures: u32,
     pub login_window: Duration,
     pub time_zone: String,
+    /// Plate reads older than this are purged (evidence copied into cases is kept).
+    pub plate_retention_days: u32,
     /// Where the file layer came from, if anywhere.
     pub source_file: Option<PathBuf>,
 }
@@ -99,6 +107,7 @@ struct Printed<'a> {
     login_max_failures: u32,
     login_window_minutes: u64,
     time_zone: &'a str,
+    plate_retention_days: u32,
 }
 
 /// Replaces the password in `scheme://user:password@host`.
@@ -109,7 +118,12 @@ fn redact_url(url: &str) -> String {
     let rest = &url[scheme_end + 3..];
     match (rest.find('@'), rest.find(':')) {
         (Some(at), Some(colon)) if colon < at => {
-            format!("{}{}:***{}", &url[..scheme_end + 3], &rest[..colon], &rest[at..])
+            format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &rest[..colon],
+                &rest[at..]
+            )
         }
         _ => url.to_owned(),
     }
@@ -129,6 +143,7 @@ impl Config {
             login_max_failures: self.login_max_failures,
             login_window_minutes: self.login_window.as_secs() / 60,
             time_zone: &self.time_zone,
+            plate_retention_days: self.plate_retention_days,
         };
         let origin = match &self.source_file {
             Some(p) => format!("# effective configuration (file layer: {})\n", p.display()),
@@ -151,9 +166,9 @@ impl Config {
             .clone()
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_text
-            .parse()
-            .with_context(|| format!("listen address {listen_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"))?;
+        let listen: SocketAddr = listen_text.parse().with_context(|| {
+            format!("listen address {listen_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+        })?;
         let database_url = match global.database_url.clone().or(file.database_url) {
             Some(url) => DatabaseUrl::parse(&url).context("database_url")?,
             None => DatabaseUrl::sqlite_file(&data_dir.join("pingan.db")),
@@ -174,19 +189,28 @@ impl Config {
         if !time_zone.contains('/') && time_zone != "UTC" {
             bail!("time_zone must be an IANA name such as Asia/Shanghai, not {time_zone:?}");
         }
+        let plate_retention_days = file.plate_retention_days.unwrap_or(30);
+        if !(1..=3650).contains(&plate_retention_days) {
+            bail!("plate_retention_days must be 1–3650, not {plate_retention_days}");
+        }
         let mqtt_url = serve.mqtt_url.clone().or(file.mqtt_url);
         if let Some(url) = &mqtt_url {
             pingan_ingest::MqttConfig::from_url(url).context("mqtt_url")?;
         }
         let admin_password = serve.admin_password.clone().or(file.admin_password);
         if let Some(pw) = &admin_password {
-            pingan_core::account::check_password(pw).map_err(|e| anyhow::anyhow!("admin password: {e}"))?;
+            pingan_core::account::check_password(pw)
+                .map_err(|e| anyhow::anyhow!("admin password: {e}"))?;
         }
         Ok(Self {
             listen,
             data_dir,
             database_url,
-            log: global.log.clone().or(file.log).unwrap_or_else(|| "info".into()),
+            log: global
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".into()),
             mqtt_url,
             admin_password,
             session_ttl: Duration::from_secs(session_ttl_hours * 3600),
@@ -194,6 +218,7 @@ impl Config {
             login_max_failures,
             login_window: Duration::from_secs(login_window_minutes * 60),
             time_zone,
+            plate_retention_days,
             source_file,
         })
     }
@@ -246,7 +271,10 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(redact_url("mqtt://pingan:s3cret@h:1883"), "mqtt://pingan:***@h:1883");
+        assert_eq!(
+            redact_url("mqtt://pingan:s3cret@h:1883"),
+            "mqtt://pingan:***@h:1883"
+        );
         assert_eq!(redact_url("mqtt://h:1883"), "mqtt://h:1883");
     }
 

@@ -12,7 +12,11 @@ use config::{GlobalArgs, ServeArgs};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "pingan", version, about = "平安 pingan: public-safety operations platform for a city district")]
+#[command(
+    name = "pingan",
+    version,
+    about = "平安 pingan: public-safety operations platform for a city district"
+)]
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -24,6 +28,8 @@ struct Cli {
 enum Command {
     /// Run the server (migrates the database first).
     Serve(ServeArgs),
+    /// Run a living demo district modelled on the report (data in ./data/demo by default).
+    Demo(commands::demo::DemoArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// Import data from files.
@@ -35,6 +41,9 @@ enum Command {
     /// Check the audit ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run crime analytics on an events file (CSV or GeoJSON) and print JSON.
+    #[command(subcommand)]
+    Analyze(commands::analyze::AnalyzeCommand),
     /// Print the role × permission table (Markdown).
     Roles,
 }
@@ -44,6 +53,11 @@ enum ImportCommand {
     /// Replace the geography with a GeoJSON FeatureCollection.
     Geography {
         /// The GeoJSON file.
+        file: PathBuf,
+    },
+    /// Import plate reads from a CSV file (header first), with a progress bar.
+    Reads {
+        /// The CSV file.
         file: PathBuf,
     },
 }
@@ -56,7 +70,10 @@ enum AuditCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -86,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             commands::serve::run(config).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo(args) => commands::demo::run(&global, args).await,
         Command::Migrate => {
             let config = config::Config::load(&global, &ServeArgs::default())?;
             commands::init_tracing(&config.log);
@@ -102,6 +120,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             commands::init_tracing(&config.log);
             commands::import::geography(&config, &file).await
         }
+        Command::Import(ImportCommand::Reads { file }) => {
+            let config = config::Config::load(&global, &ServeArgs::default())?;
+            commands::init_tracing(&config.log);
+            commands::reads::import(&config, &file).await
+        }
         Command::User(cmd) => {
             let config = config::Config::load(&global, &ServeArgs::default())?;
             commands::init_tracing(&config.log);
@@ -112,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             commands::init_tracing(&config.log);
             commands::audit::verify(&config).await
         }
+        Command::Analyze(cmd) => commands::analyze::run(cmd).await,
         Command::Roles => {
             commands::print(&pingan_core::access::permission_table_markdown());
             Ok(ExitCode::SUCCESS)

@@ -57,7 +57,9 @@ impl Server {
         let base = loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("pingan did not start; stderr so far:\n{}", seen.join("\n")));
+                .unwrap_or_else(|_| {
+                    panic!("pingan did not start; stderr so far:\n{}", seen.join("\n"))
+                });
             if let Some(rest) = line.strip_prefix("pingan is serving on ") {
                 break rest.trim_end_matches('/').to_owned();
             }
@@ -65,7 +67,11 @@ impl Server {
         };
         // Later lines are drained so that the pipe never fills.
         std::thread::spawn(move || while rx.recv().is_ok() {});
-        Server { child, base, early: seen }
+        Server {
+            child,
+            base,
+            early: seen,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -73,6 +79,10 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for a clean exit.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a synchronous test helper polling a child process; no runtime to block"
+    )]
     fn stop(mut self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -110,17 +120,26 @@ async fn login(client: &reqwest::Client, server: &Server, user: &str, password: 
     body["token"].as_str().expect("token").to_owned()
 }
 
-async fn ws(server: &Server, token: &str) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+async fn ws(
+    server: &Server,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let url = server.url("/api/v1/stream").replacen("http://", "ws://", 1);
     let mut req = url.into_client_request().expect("request");
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().expect("header"));
-    let (stream, _) = tokio_tungstenite::connect_async(req).await.expect("websocket");
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let (stream, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("websocket");
     stream
 }
 
 async fn next_event(
-    stream: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    stream: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
     kind: &str,
 ) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -139,7 +158,13 @@ async fn next_event(
     }
 }
 
-async fn register_device(client: &reqwest::Client, server: &Server, admin: &str, id: &str, kind: &str) -> String {
+async fn register_device(
+    client: &reqwest::Client,
+    server: &Server,
+    admin: &str,
+    id: &str,
+    kind: &str,
+) -> String {
     let resp = client
         .post(server.url("/api/v1/devices"))
         .bearer_auth(admin)
@@ -158,20 +183,49 @@ async fn serve_starts_on_sqlite_with_no_set_up_and_stops_cleanly() {
     let data = dir.path().join("data");
     let server = Server::start(&data, &[]);
     // The first start printed a generated admin password once.
-    let password = server
-        .early
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("password:").map(|p| p.trim().to_owned()));
+    let password = server.early.iter().find_map(|l| {
+        l.trim()
+            .strip_prefix("password:")
+            .map(|p| p.trim().to_owned())
+    });
     let client = reqwest::Client::new();
     for (path, want) in [("/healthz", "ok"), ("/readyz", "ready")] {
-        let body = client.get(server.url(path)).send().await.unwrap().text().await.unwrap();
+        let body = client
+            .get(server.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(body, want);
     }
-    let page = client.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("login-form"));
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("pingan_http_responses_total"));
-    let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = client
+        .get(server.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/auth/login"].is_object());
 
     #[cfg(unix)]
@@ -206,14 +260,23 @@ fn print_config_redacts_secrets() {
     let out = pingan(&dir.path().join("data"))
         .args(["serve", "--print-config"])
         .env("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("PINGAN_DATABASE_URL", "postgres://pingan:s3cret@db.example/pingan")
+        .env(
+            "PINGAN_DATABASE_URL",
+            "postgres://pingan:s3cret@db.example/pingan",
+        )
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("listen = \"127.0.0.1:8080\""), "{text}");
-    assert!(!text.contains(ADMIN_PASSWORD) && !text.contains("s3cret"), "{text}");
-    assert!(text.contains("postgres://pingan:***@db.example/pingan"), "{text}");
+    assert!(
+        !text.contains(ADMIN_PASSWORD) && !text.contains("s3cret"),
+        "{text}"
+    );
+    assert!(
+        text.contains("postgres://pingan:***@db.example/pingan"),
+        "{text}"
+    );
 
     let out = pingan(&dir.path().join("data"))
         .args(["serve", "--print-config"])
@@ -230,28 +293,63 @@ fn cli_manages_users_imports_geography_and_verifies_the_ledger() {
     let data = dir.path().join("data");
     let run = |args: &[&str], stdin: Option<&str>| {
         let mut cmd = pingan(&data);
-        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(s) = stdin {
             child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
         }
         let out = child.wait_with_output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let (code, out, err) = run(&["user", "add", "zhang.wei", "--role", "investigator", "--password-stdin"], Some("a long enough password\n"));
+    let (code, out, err) = run(
+        &[
+            "user",
+            "add",
+            "zhang.wei",
+            "--role",
+            "investigator",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
     assert_eq!(code, Some(0), "{out}{err}");
     let (code, _, err) = run(&["user", "add", "li.na", "--role", "wizard"], None);
     assert_eq!(code, Some(1));
     assert!(err.contains("unknown role"), "{err}");
-    let (code, out, _) = run(&["user", "add", "desk.wu", "--role", "agency_desk", "--agency", "flood_control"], None);
+    let (code, out, _) = run(
+        &[
+            "user",
+            "add",
+            "desk.wu",
+            "--role",
+            "agency_desk",
+            "--agency",
+            "flood_control",
+        ],
+        None,
+    );
     assert_eq!(code, Some(0));
     assert!(out.contains("password (shown once)"), "{out}");
     let (_, out, _) = run(&["user", "list"], None);
-    assert!(out.contains("zhang.wei") && out.contains("investigator"), "{out}");
+    assert!(
+        out.contains("zhang.wei") && out.contains("investigator"),
+        "{out}"
+    );
     let (code, _, _) = run(&["user", "disable", "zhang.wei"], None);
     assert_eq!(code, Some(0));
     let (_, out, _) = run(&["user", "list"], None);
-    assert!(out.lines().any(|l| l.starts_with("zhang.wei") && l.contains("disabled")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("zhang.wei") && l.contains("disabled")),
+        "{out}"
+    );
 
     // Geography: a valid file imports, an invalid one names its features and changes nothing.
     let good = dir.path().join("district.geojson");
@@ -265,10 +363,15 @@ fn cli_manages_users_imports_geography_and_verifies_the_ledger() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("imported 2 features"), "{out}");
     let bad = dir.path().join("bad.geojson");
-    std::fs::write(&bad, json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"kind": "volcano", "id": "v1", "name": "x"},
-         "geometry": {"type": "Point", "coordinates": [118.9, 35.0]}}
-    ]}).to_string()).unwrap();
+    std::fs::write(
+        &bad,
+        json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"kind": "volcano", "id": "v1", "name": "x"},
+             "geometry": {"type": "Point", "coordinates": [118.9, 35.0]}}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
     let (code, _, err) = run(&["import", "geography", bad.to_str().unwrap()], None);
     assert_eq!(code, Some(1));
     assert!(err.contains("feature 0"), "{err}");
@@ -281,9 +384,19 @@ fn cli_manages_users_imports_geography_and_verifies_the_ledger() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).connect().await.unwrap();
-        sqlx::query("DROP TRIGGER audit_log_no_update").execute(&mut conn).await.unwrap();
-        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").execute(&mut conn).await.unwrap();
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     });
     let (code, out, _) = run(&["audit", "verify"], None);
     assert_eq!(code, Some(1), "{out}");
@@ -292,10 +405,15 @@ fn cli_manages_users_imports_geography_and_verifies_the_ledger() {
 
 #[tokio::test]
 async fn two_servers_on_one_postgres_share_the_event_stream() {
-    let Some(pg) = service_or_skip(TempPostgres::shared()) else { return };
+    let Some(pg) = service_or_skip(TempPostgres::shared()) else {
+        return;
+    };
     let url = pg.fresh_database().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = [("PINGAN_DATABASE_URL", url.as_str()), ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let env = [
+        ("PINGAN_DATABASE_URL", url.as_str()),
+        ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD),
+    ];
     let a = Server::start(&dir.path().join("a"), &env);
     let b = Server::start(&dir.path().join("b"), &env);
     let client = reqwest::Client::new();
@@ -316,7 +434,15 @@ async fn two_servers_on_one_postgres_share_the_event_stream() {
     let event = next_event(&mut stream_b, "device.heartbeat").await;
     assert_eq!(event["data"]["device_id"], "cp-01");
     // The same API answers on both: B sees the device A registered.
-    let devices: Value = client.get(b.url("/api/v1/devices")).bearer_auth(&admin_b).send().await.unwrap().json().await.unwrap();
+    let devices: Value = client
+        .get(b.url("/api/v1/devices"))
+        .bearer_auth(&admin_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(devices[0]["id"], "cp-01");
     a.stop();
     b.stop();
@@ -324,12 +450,17 @@ async fn two_servers_on_one_postgres_share_the_event_stream() {
 
 #[tokio::test]
 async fn mqtt_heartbeats_reach_the_stream() {
-    let Some(broker) = service_or_skip(TempMosquitto::start()) else { return };
+    let Some(broker) = service_or_skip(TempMosquitto::start()) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mqtt_url = format!("{}?client_id=pingan-e2e", broker.url());
     let server = Server::start(
         &dir.path().join("data"),
-        &[("PINGAN_MQTT_URL", mqtt_url.as_str()), ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+        &[
+            ("PINGAN_MQTT_URL", mqtt_url.as_str()),
+            ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ],
     );
     let client = reqwest::Client::new();
     let admin = login(&client, &server, "admin", ADMIN_PASSWORD).await;
@@ -337,7 +468,9 @@ async fn mqtt_heartbeats_reach_the_stream() {
     let mut stream = ws(&server, &admin).await;
     next_event(&mut stream, "stream.hello").await;
 
-    let publisher_cfg = pingan_ingest::MqttConfig::from_url(&format!("{}?client_id=device-plat-1", broker.url())).unwrap();
+    let publisher_cfg =
+        pingan_ingest::MqttConfig::from_url(&format!("{}?client_id=device-plat-1", broker.url()))
+            .unwrap();
     let publisher = pingan_ingest::Publisher::connect(&publisher_cfg).unwrap();
     // An unregistered device's message is refused without harm; the registered one's arrives.
     let stray = pingan_ingest::Topic::parse("pingan/v1/platform/plat-9/heartbeat").unwrap();
@@ -346,15 +479,30 @@ async fn mqtt_heartbeats_reach_the_stream() {
     // The runtime may still be subscribing: publish until the event shows up.
     let mut event = None;
     for _ in 0..20 {
-        publisher.publish_json(&topic, &json!({"status": "ok"})).await.unwrap();
-        if let Ok(e) = tokio::time::timeout(Duration::from_secs(1), next_event(&mut stream, "device.heartbeat")).await {
+        publisher
+            .publish_json(&topic, &json!({"status": "ok"}))
+            .await
+            .unwrap();
+        if let Ok(e) = tokio::time::timeout(
+            Duration::from_secs(1),
+            next_event(&mut stream, "device.heartbeat"),
+        )
+        .await
+        {
             event = Some(e);
             break;
         }
     }
     let event = event.expect("a heartbeat event from MQTT");
     assert_eq!(event["data"]["device_id"], "plat-1");
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("pingan_mqtt_connected 1"), "{metrics}");
     server.stop();
 }

@@ -45,9 +45,8 @@ pub struct AuditPage {
 fn parse_time(field: &str, v: &Option<String>) -> ApiResult<Option<Timestamp>> {
     v.as_deref()
         .map(|s| {
-            Timestamp::parse_rfc3339(s).ok_or_else(|| {
-                ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time"))
-            })
+            Timestamp::parse_rfc3339(s)
+                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
         })
         .transpose()
 }
@@ -113,14 +112,19 @@ pub struct VerifyReport {
 /// Verifies the whole hash chain now.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit",
     responses((status = 200, body = VerifyReport), (status = 403, body = crate::error::Problem)))]
-pub async fn verify_audit(State(state): State<AppState>, caller: UserCaller) -> ApiResult<Json<VerifyReport>> {
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    caller: UserCaller,
+) -> ApiResult<Json<VerifyReport>> {
     caller.require(&state, Permission::ReadAudit).await?;
     let report = verify_store(&state.store).await?;
     Ok(Json(report))
 }
 
 /// Walks the ledger page by page and checks the chain (shared with `pingan audit verify`).
-pub async fn verify_store(store: &impl AuditStore) -> Result<VerifyReport, pingan_core::StoreError> {
+pub async fn verify_store(
+    store: &impl AuditStore,
+) -> Result<VerifyReport, pingan_core::StoreError> {
     let mut v = ChainVerifier::new();
     let mut after: Option<i64> = None;
     loop {

@@ -7,9 +7,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
-use axum::Extension;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use pingan_core::access::{Permission, Role};
 use pingan_core::account::{check_password, secret_hash, Session, SessionKind, User};
@@ -76,7 +76,9 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let addr = peer.map(|c| c.0 .0.ip().to_string()).unwrap_or_else(|| "local".into());
+    let addr = peer
+        .map(|c| c.0 .0.ip().to_string())
+        .unwrap_or_else(|| "local".into());
     let account_key = format!("user:{}", req.username);
     let keys = [account_key.clone(), format!("ip:{addr}")];
     let request_id = headers
@@ -161,7 +163,11 @@ pub async fn login(
     if mode == LoginMode::Browser {
         let cookie = format!(
             "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={ttl}{}",
-            if state.config.cookie_secure { "; Secure" } else { "" }
+            if state.config.cookie_secure {
+                "; Secure"
+            } else {
+                ""
+            }
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             resp.headers_mut().insert(header::SET_COOKIE, v);
@@ -212,7 +218,10 @@ pub async fn me(caller: UserCaller) -> Json<Me> {
             .filter(|p| role.may(*p))
             .map(|p| p.as_str().to_owned())
             .collect(),
-        topics: Topic::ALL.into_iter().filter(|t| t.visible_to(role)).collect(),
+        topics: Topic::ALL
+            .into_iter()
+            .filter(|t| t.visible_to(role))
+            .collect(),
         user: caller.user,
     })
 }

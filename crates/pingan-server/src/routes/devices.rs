@@ -33,7 +33,10 @@ pub struct IssuedKey {
 
 /// All registered devices.
 #[utoipa::path(get, path = "/devices", tag = "devices", responses((status = 200, body = Vec<Device>)))]
-pub async fn list_devices(State(state): State<AppState>, caller: UserCaller) -> ApiResult<Json<Vec<Device>>> {
+pub async fn list_devices(
+    State(state): State<AppState>,
+    caller: UserCaller,
+) -> ApiResult<Json<Vec<Device>>> {
     caller.require(&state, Permission::ManageDevices).await?;
     Ok(Json(state.store.list_devices().await?))
 }
@@ -48,7 +51,10 @@ pub async fn create_device(
 ) -> ApiResult<(StatusCode, Json<IssuedKey>)> {
     check_id("id", &req.id)?;
     if req.name.trim().is_empty() || req.name.chars().count() > 128 {
-        return Err(crate::error::ApiError::invalid("name", "must be 1–128 characters"));
+        return Err(crate::error::ApiError::invalid(
+            "name",
+            "must be 1–128 characters",
+        ));
     }
     let key = new_secret(DEVICE_KEY_PREFIX);
     let device = state
@@ -71,16 +77,34 @@ pub async fn create_device(
             serde_json::json!({ "kind": device.kind }),
         )])
         .await?;
-    Ok((StatusCode::CREATED, Json(IssuedKey { device, api_key: key })))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedKey {
+            device,
+            api_key: key,
+        }),
+    ))
 }
 
-async fn set_disabled(state: AppState, caller: UserCaller, id: String, disabled: bool) -> ApiResult<Json<Device>> {
+async fn set_disabled(
+    state: AppState,
+    caller: UserCaller,
+    id: String,
+    disabled: bool,
+) -> ApiResult<Json<Device>> {
     caller.require(&state, Permission::ManageDevices).await?;
-    let device = state.store.set_device_disabled(&DeviceId(id), disabled).await?;
+    let device = state
+        .store
+        .set_device_disabled(&DeviceId(id), disabled)
+        .await?;
     state
         .audit(vec![caller.entry(
             &state,
-            if disabled { "device.disable" } else { "device.enable" },
+            if disabled {
+                "device.disable"
+            } else {
+                "device.enable"
+            },
             "device",
             Some(device.id.as_str()),
             Outcome::Success,
@@ -93,32 +117,50 @@ async fn set_disabled(state: AppState, caller: UserCaller, id: String, disabled:
 /// Disables a device: its key stops working at once.
 #[utoipa::path(post, path = "/devices/{id}/disable", tag = "devices", params(("id" = String, Path)),
     responses((status = 200, body = Device), (status = 404, body = crate::error::Problem)))]
-pub async fn disable_device(State(state): State<AppState>, caller: UserCaller, Path(id): Path<String>) -> ApiResult<Json<Device>> {
+pub async fn disable_device(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Device>> {
     set_disabled(state, caller, id, true).await
 }
 
 /// Enables a device again.
 #[utoipa::path(post, path = "/devices/{id}/enable", tag = "devices", params(("id" = String, Path)),
     responses((status = 200, body = Device), (status = 404, body = crate::error::Problem)))]
-pub async fn enable_device(State(state): State<AppState>, caller: UserCaller, Path(id): Path<String>) -> ApiResult<Json<Device>> {
+pub async fn enable_device(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Device>> {
     set_disabled(state, caller, id, false).await
 }
 
 /// Issues a new key for a device; the old key stops working at once.
 #[utoipa::path(post, path = "/devices/{id}/rotate-key", tag = "devices", params(("id" = String, Path)),
     responses((status = 200, body = IssuedKey), (status = 404, body = crate::error::Problem)))]
-pub async fn rotate_key(State(state): State<AppState>, caller: UserCaller, Path(id): Path<String>) -> ApiResult<Json<IssuedKey>> {
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<IssuedKey>> {
     caller.require(&state, Permission::ManageDevices).await?;
     let id = DeviceId(id);
     let key = new_secret(DEVICE_KEY_PREFIX);
-    state.store.rotate_device_key(&id, &secret_hash(&key)).await?;
+    state
+        .store
+        .rotate_device_key(&id, &secret_hash(&key))
+        .await?;
     let device = state
         .store
         .devices(std::slice::from_ref(&id))
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| crate::error::ApiError::NotFound { what: "device", id: id.to_string() })?;
+        .ok_or_else(|| crate::error::ApiError::NotFound {
+            what: "device",
+            id: id.to_string(),
+        })?;
     state
         .audit(vec![caller.entry(
             &state,
@@ -129,5 +171,8 @@ pub async fn rotate_key(State(state): State<AppState>, caller: UserCaller, Path(
             serde_json::Value::Null,
         )])
         .await?;
-    Ok(Json(IssuedKey { device, api_key: key }))
+    Ok(Json(IssuedKey {
+        device,
+        api_key: key,
+    }))
 }

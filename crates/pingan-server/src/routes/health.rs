@@ -25,7 +25,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, "ready".to_owned()),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".to_owned())
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable".to_owned(),
+            )
         }
     }
 }
@@ -38,7 +41,10 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .clone();
     let extra: Vec<_> = sources.iter().flat_map(|s| s.metrics()).collect();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(&extra),
     )
 }

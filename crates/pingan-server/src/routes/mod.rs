@@ -1,11 +1,19 @@
 //! The API's routes, one module per resource, and the table of every route with the permission
 //! it needs (the route × role test walks it).
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod health;
+pub mod incidents;
+pub mod ogc;
+pub mod plate_query;
+pub mod plates;
+pub mod sensors;
+pub mod units;
 pub mod users;
+pub mod watchlist;
 
 use crate::AppState;
 use pingan_core::access::Permission;
@@ -53,21 +61,324 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/meta", SignedIn),
     r("GET", "/api/v1/users", Permission(P::ManageUsers)),
     r("POST", "/api/v1/users", Permission(P::ManageUsers)),
-    r("POST", "/api/v1/users/nobody/disable", Permission(P::ManageUsers)),
-    r("POST", "/api/v1/users/nobody/enable", Permission(P::ManageUsers)),
-    r("PUT", "/api/v1/users/nobody/password", Permission(P::ManageUsers)),
+    r(
+        "POST",
+        "/api/v1/users/nobody/disable",
+        Permission(P::ManageUsers),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/nobody/enable",
+        Permission(P::ManageUsers),
+    ),
+    r(
+        "PUT",
+        "/api/v1/users/nobody/password",
+        Permission(P::ManageUsers),
+    ),
     r("GET", "/api/v1/devices", Permission(P::ManageDevices)),
     r("POST", "/api/v1/devices", Permission(P::ManageDevices)),
-    r("POST", "/api/v1/devices/nodevice/disable", Permission(P::ManageDevices)),
-    r("POST", "/api/v1/devices/nodevice/enable", Permission(P::ManageDevices)),
-    r("POST", "/api/v1/devices/nodevice/rotate-key", Permission(P::ManageDevices)),
+    r(
+        "POST",
+        "/api/v1/devices/nodevice/disable",
+        Permission(P::ManageDevices),
+    ),
+    r(
+        "POST",
+        "/api/v1/devices/nodevice/enable",
+        Permission(P::ManageDevices),
+    ),
+    r(
+        "POST",
+        "/api/v1/devices/nodevice/rotate-key",
+        Permission(P::ManageDevices),
+    ),
     r("GET", "/api/v1/audit", Permission(P::ReadAudit)),
     r("GET", "/api/v1/audit/verify", Permission(P::ReadAudit)),
     r("PUT", "/api/v1/geography", Permission(P::ImportGeography)),
-    r("GET", "/api/v1/geography/layers/town", Permission(P::ViewMap)),
-    r("GET", "/api/v1/geography/locate?lon=118.9&lat=35.0", Permission(P::ViewMap)),
+    r(
+        "GET",
+        "/api/v1/geography/layers/town",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "GET",
+        "/api/v1/geography/locate?lon=118.9&lat=35.0",
+        Permission(P::ViewMap),
+    ),
     r("GET", "/api/v1/stream", Permission(P::ViewStream)),
     r("POST", "/api/v1/ingest/heartbeat", Device),
+    // Crime analytics (issue 6).
+    r("POST", "/api/v1/analytics/kde", Permission(P::RunAnalytics)),
+    r(
+        "POST",
+        "/api/v1/analytics/kde/png",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/gistar",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/knox",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/profile",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/trend",
+        Permission(P::RunAnalytics),
+    ),
+    r("POST", "/api/v1/analytics/pai", Permission(P::RunAnalytics)),
+    r(
+        "POST",
+        "/api/v1/analytics/linkage",
+        Permission(P::RunAnalytics),
+    ),
+    // The video network (issue 3).
+    r("GET", "/api/v1/video/platforms", Permission(P::ViewMap)),
+    r(
+        "POST",
+        "/api/v1/video/platforms",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/platforms/noplatform",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "PUT",
+        "/api/v1/video/platforms/noplatform",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/video/platforms/noplatform",
+        Permission(P::ManageSensors),
+    ),
+    r("GET", "/api/v1/video/cameras", Permission(P::ViewMap)),
+    r(
+        "POST",
+        "/api/v1/video/cameras",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/cameras/nocamera",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "PUT",
+        "/api/v1/video/cameras/nocamera",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/video/cameras/nocamera",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "POST",
+        "/api/v1/video/cameras/import",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/cameras/export?format=csv",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "POST",
+        "/api/v1/video/cameras/within",
+        Permission(P::ViewMap),
+    ),
+    r("GET", "/api/v1/video/checkpoints", Permission(P::ViewMap)),
+    r(
+        "POST",
+        "/api/v1/video/checkpoints",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/checkpoints/nocheckpoint",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "PUT",
+        "/api/v1/video/checkpoints/nocheckpoint",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/video/checkpoints/nocheckpoint",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "POST",
+        "/api/v1/video/checkpoints/import",
+        Permission(P::ManageSensors),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/checkpoints/export",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "GET",
+        "/api/v1/video/seeing?lon=118.9&lat=35.0",
+        Permission(P::ViewMap),
+    ),
+    r("GET", "/api/v1/video/views", Permission(P::ViewMap)),
+    r("GET", "/api/v1/video/coverage", Permission(P::ViewMap)),
+    r("GET", "/api/v1/video/health", Permission(P::ViewMap)),
+    r("GET", "/api/v1/video/uptime", Permission(P::ViewMap)),
+    r(
+        "POST",
+        "/api/v1/video/detections/search",
+        Permission(P::QueryPlates),
+    ),
+    r("POST", "/api/v1/ingest/video/detections", Device),
+    // Plate reads (issue 4).
+    r("POST", "/api/v1/ingest/reads", Device),
+    r("GET", "/api/v1/plates/checkpoints", Permission(P::ViewMap)),
+    r(
+        "PUT",
+        "/api/v1/plates/checkpoints",
+        Permission(P::ManageSensors),
+    ),
+    r("POST", "/api/v1/plates/query", Permission(P::QueryPlates)),
+    r(
+        "POST",
+        "/api/v1/plates/approvals",
+        Permission(P::QueryPlates),
+    ),
+    r(
+        "POST",
+        "/api/v1/plates/approvals/noapproval/approve",
+        Permission(P::ApproveWatchlist),
+    ),
+    r(
+        "POST",
+        "/api/v1/plates/approvals/noapproval/reject",
+        Permission(P::ApproveWatchlist),
+    ),
+    r(
+        "POST",
+        "/api/v1/plates/approvals/noapproval/run",
+        Permission(P::QueryPlates),
+    ),
+    r(
+        "POST",
+        "/api/v1/plates/evidence",
+        Permission(P::QueryPlates),
+    ),
+    r("GET", "/api/v1/plates/evidence", Permission(P::QueryPlates)),
+    r("GET", "/api/v1/plates/transparency", SignedIn),
+    r("GET", "/api/v1/watchlist", Permission(P::ManageWatchlist)),
+    r("POST", "/api/v1/watchlist", Permission(P::ManageWatchlist)),
+    r(
+        "POST",
+        "/api/v1/watchlist/1/approve",
+        Permission(P::ApproveWatchlist),
+    ),
+    r(
+        "POST",
+        "/api/v1/watchlist/1/cancel",
+        Permission(P::ManageWatchlist),
+    ),
+    r("GET", "/api/v1/alerts", Permission(P::HandleAlerts)),
+    r(
+        "POST",
+        "/api/v1/alerts/noalert/ack",
+        Permission(P::HandleAlerts),
+    ),
+    r("GET", "/api/v1/ogc", Permission(P::ViewMap)),
+    r("GET", "/api/v1/ogc/conformance", Permission(P::ViewMap)),
+    r("GET", "/api/v1/ogc/collections", Permission(P::ViewMap)),
+    r(
+        "GET",
+        "/api/v1/ogc/collections/cameras",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "GET",
+        "/api/v1/ogc/collections/cameras/items",
+        Permission(P::ViewMap),
+    ),
+    r(
+        "GET",
+        "/api/v1/ogc/collections/cameras/items/nocamera",
+        Permission(P::ViewMap),
+    ),
+    // The command centre (issue 5).
+    r(
+        "GET",
+        "/api/v1/incident-types",
+        Permission(P::ReadIncidents),
+    ),
+    r("GET", "/api/v1/incidents", Permission(P::ReadIncidents)),
+    r("POST", "/api/v1/incidents", Permission(P::Dispatch)),
+    r(
+        "GET",
+        "/api/v1/incidents/noincident",
+        Permission(P::ReadIncidents),
+    ),
+    r(
+        "PATCH",
+        "/api/v1/incidents/noincident",
+        Permission(P::Dispatch),
+    ),
+    r(
+        "POST",
+        "/api/v1/incidents/noincident/transitions",
+        Permission(P::Dispatch),
+    ),
+    r(
+        "POST",
+        "/api/v1/incidents/noincident/timeline",
+        Permission(P::Dispatch),
+    ),
+    r(
+        "GET",
+        "/api/v1/incidents/noincident/contact?purpose=incident_response&reference=INC-x",
+        Permission(P::ReadPersonalData),
+    ),
+    r(
+        "GET",
+        "/api/v1/incidents/noincident/recommendations",
+        Permission(P::ReadIncidents),
+    ),
+    r(
+        "GET",
+        "/api/v1/incidents/figures",
+        Permission(P::ReadIncidents),
+    ),
+    r(
+        "GET",
+        "/api/v1/incidents/figures.csv",
+        Permission(P::ReadIncidents),
+    ),
+    r("GET", "/api/v1/units", Permission(P::ViewMap)),
+    r("POST", "/api/v1/units", Permission(P::Dispatch)),
+    r("GET", "/api/v1/units/nounit", Permission(P::ViewMap)),
+    r(
+        "PUT",
+        "/api/v1/units/nounit/status",
+        Permission(P::Dispatch),
+    ),
+    r(
+        "GET",
+        "/api/v1/units/nounit/track",
+        Permission(P::ReadIncidents),
+    ),
+    r("POST", "/api/v1/ingest/position", Device),
 ];
 
 /// The API router with its OpenAPI description.
@@ -90,4 +401,23 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::geography::router())
         .merge(crate::stream::router())
         .merge(crate::ingest::router())
+        .merge(incidents::router())
+        .merge(units::router())
+        .merge(analytics::router())
+        .merge(sensors::router())
+        .merge(ogc::router())
+        .routes(routes!(plates::ingest_reads))
+        .routes(routes!(plates::list_checkpoints, plates::put_checkpoints))
+        .routes(routes!(plates::query))
+        .routes(routes!(plates::request_approval))
+        .routes(routes!(plates::approve_query))
+        .routes(routes!(plates::reject_query))
+        .routes(routes!(plates::run_approved))
+        .routes(routes!(plates::add_evidence, plates::list_evidence))
+        .routes(routes!(plates::transparency))
+        .routes(routes!(watchlist::list_watch, watchlist::create_watch))
+        .routes(routes!(watchlist::approve_watch))
+        .routes(routes!(watchlist::cancel_watch))
+        .routes(routes!(watchlist::list_alerts))
+        .routes(routes!(watchlist::ack_alert))
 }

@@ -36,7 +36,10 @@ pub struct SetPassword {
 
 /// All accounts.
 #[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<User>)))]
-pub async fn list_users(State(state): State<AppState>, caller: UserCaller) -> ApiResult<Json<Vec<User>>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: UserCaller,
+) -> ApiResult<Json<Vec<User>>> {
     caller.require(&state, Permission::ManageUsers).await?;
     Ok(Json(state.store.list_users().await?))
 }
@@ -106,7 +109,11 @@ async fn set_disabled(
     state
         .audit(vec![caller.entry(
             &state,
-            if disabled { "user.disable" } else { "user.enable" },
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
             "user",
             Some(&username),
             Outcome::Success,

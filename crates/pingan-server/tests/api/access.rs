@@ -47,14 +47,19 @@ async fn every_route_enforces_its_rule_for_every_role() {
         // Without credentials, only public routes may answer anything but 401.
         let (status, _) = app.send(request(route.method, route.path, None)).await;
         if route.access != Access::Public && status != StatusCode::UNAUTHORIZED {
-            failures.push(format!("{} {} anonymous: {status}", route.method, route.path));
+            failures.push(format!(
+                "{} {} anonymous: {status}",
+                route.method, route.path
+            ));
         }
         for (role, token) in &tokens {
             // Logging out would end the token used for the rest of the walk.
             if route.path.ends_with("/auth/logout") {
                 continue;
             }
-            let (status, body) = app.send(request(route.method, route.path, Some(token))).await;
+            let (status, body) = app
+                .send(request(route.method, route.path, Some(token)))
+                .await;
             let denied = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
             let expected_denied = match route.access {
                 Access::Public | Access::SignedIn => false,
@@ -69,12 +74,19 @@ async fn every_route_enforces_its_rule_for_every_role() {
             }
         }
         if route.access == Access::Device {
-            let (status, body) = app.send(request(route.method, route.path, Some(&device_key))).await;
+            let (status, body) = app
+                .send(request(route.method, route.path, Some(&device_key)))
+                .await;
             if status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED {
-                failures.push(format!("{} {} as device: {status} {body}", route.method, route.path));
+                failures.push(format!(
+                    "{} {} as device: {status} {body}",
+                    route.method, route.path
+                ));
             }
         } else {
-            let (status, _) = app.send(request(route.method, route.path, Some(&device_key))).await;
+            let (status, _) = app
+                .send(request(route.method, route.path, Some(&device_key)))
+                .await;
             if route.access != Access::Public && status != StatusCode::FORBIDDEN {
                 failures.push(format!(
                     "{} {} with a device key: {status} (device keys must be refused)",
@@ -83,16 +95,26 @@ async fn every_route_enforces_its_rule_for_every_role() {
             }
         }
     }
-    assert!(failures.is_empty(), "access violations:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "access violations:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Every route the OpenAPI document lists is in the access table, and the other way round.
 #[tokio::test]
 async fn the_access_table_covers_every_documented_route() {
     let app = TestApp::new(Db::Sqlite).await.expect("app");
-    let (status, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let (status, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap_or("").starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let mut documented = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
@@ -104,18 +126,21 @@ async fn the_access_table_covers_every_documented_route() {
         let path = path.split('?').next().unwrap_or(path);
         let t: Vec<&str> = template.split('/').collect();
         let p: Vec<&str> = path.split('/').collect();
-        t.len() == p.len()
-            && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
+        t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
     };
     for (method, template) in &documented {
         assert!(
-            ROUTES.iter().any(|r| r.method == method && matches(template, r.path)),
+            ROUTES
+                .iter()
+                .any(|r| r.method == method && matches(template, r.path)),
             "{method} {template} is served but missing from routes::ROUTES"
         );
     }
     for r in ROUTES {
         assert!(
-            documented.iter().any(|(m, t)| m == r.method && matches(t, r.path)),
+            documented
+                .iter()
+                .any(|(m, t)| m == r.method && matches(t, r.path)),
             "{} {} is in routes::ROUTES but not documented",
             r.method,
             r.path

@@ -6,7 +6,13 @@ use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use serde_json::json;
 
-async fn post_raw(app: &TestApp, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn post_raw(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     app.send(
         Request::post(path)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -24,35 +30,62 @@ async fn each_class_of_bad_input_is_a_named_4xx() {
     let analyst = app.token(Role::Analyst).await;
 
     // Malformed JSON.
-    let (s, p) = post_raw(&app, &admin, "/api/v1/users", "application/json", b"{\"username\": ".to_vec()).await;
+    let (s, p) = post_raw(
+        &app,
+        &admin,
+        "/api/v1/users",
+        "application/json",
+        b"{\"username\": ".to_vec(),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["code"], "malformed_json");
     assert_eq!(p["type"], "urn:pingan:problem:malformed_json");
 
     // Wrong type, named by its field.
     let (s, p) = app
-        .call(Method::POST, "/api/v1/devices", Some(&admin), Some(json!({"id": 7, "kind": "checkpoint", "name": "x"})))
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&admin),
+            Some(json!({"id": 7, "kind": "checkpoint", "name": "x"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "id", "{p}");
 
     // An unknown enum value, named.
     let (s, p) = app
-        .call(Method::POST, "/api/v1/devices", Some(&admin), Some(json!({"id": "x1", "kind": "toaster", "name": "x"})))
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&admin),
+            Some(json!({"id": "x1", "kind": "toaster", "name": "x"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "kind", "{p}");
 
     // An unknown field.
     let (s, p) = app
-        .call(Method::POST, "/api/v1/devices", Some(&admin), Some(json!({"id": "x1", "kind": "camera", "name": "x", "colour": "red"})))
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&admin),
+            Some(json!({"id": "x1", "kind": "camera", "name": "x", "colour": "red"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
 
     // A bad id.
     let (s, p) = app
-        .call(Method::POST, "/api/v1/devices", Some(&admin), Some(json!({"id": "cp/../01", "kind": "camera", "name": "x"})))
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&admin),
+            Some(json!({"id": "cp/../01", "kind": "camera", "name": "x"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "id", "{p}");
@@ -62,19 +95,46 @@ async fn each_class_of_bad_input_is_a_named_4xx() {
         .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "abc.def", "role": "analyst", "password": "long enough password"})))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(p["detail"].as_str().unwrap().contains("display_name"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("display_name"),
+        "{p}"
+    );
 
     // Coordinates out of range.
-    let (s, p) = app.call(Method::GET, "/api/v1/geography/locate?lon=218.9&lat=35", Some(&analyst), None).await;
+    let (s, p) = app
+        .call(
+            Method::GET,
+            "/api/v1/geography/locate?lon=218.9&lat=35",
+            Some(&analyst),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "lon", "{p}");
-    let (s, p) = app.call(Method::GET, "/api/v1/geography/locate?lon=118.9&lat=north", Some(&analyst), None).await;
+    let (s, p) = app
+        .call(
+            Method::GET,
+            "/api/v1/geography/locate?lon=118.9&lat=north",
+            Some(&analyst),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["errors"][0]["field"], "lat", "{p}");
 
     // A body over the limit.
-    let big = format!("{{\"username\":\"{}\"}}", "x".repeat(pingan_server::BODY_LIMIT_BYTES + 10));
-    let (s, p) = post_raw(&app, &admin, "/api/v1/users", "application/json", big.into_bytes()).await;
+    let big = format!(
+        "{{\"username\":\"{}\"}}",
+        "x".repeat(pingan_server::BODY_LIMIT_BYTES + 10)
+    );
+    let (s, p) = post_raw(
+        &app,
+        &admin,
+        "/api/v1/users",
+        "application/json",
+        big.into_bytes(),
+    )
+    .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
     assert_eq!(p["code"], "body_too_large");
 
@@ -84,17 +144,35 @@ async fn each_class_of_bad_input_is_a_named_4xx() {
 
     // A bad query parameter.
     let auditor = app.token(Role::Auditor).await;
-    let (s, p) = app.call(Method::GET, "/api/v1/audit?limit=0", Some(&auditor), None).await;
+    let (s, p) = app
+        .call(Method::GET, "/api/v1/audit?limit=0", Some(&auditor), None)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "limit", "{p}");
-    let (s, p) = app.call(Method::GET, "/api/v1/audit?purpose=curiosity", Some(&auditor), None).await;
+    let (s, p) = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?purpose=curiosity",
+            Some(&auditor),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
-    let (s, p) = app.call(Method::GET, "/api/v1/audit?from=yesterday", Some(&auditor), None).await;
+    let (s, p) = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?from=yesterday",
+            Some(&auditor),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(p["errors"][0]["field"], "from", "{p}");
 
     // An unknown route.
-    let (s, p) = app.call(Method::GET, "/api/v1/nothing-here", Some(&admin), None).await;
+    let (s, p) = app
+        .call(Method::GET, "/api/v1/nothing-here", Some(&admin), None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(p["code"], "not_found");
 
@@ -112,8 +190,17 @@ async fn each_class_of_bad_input_is_a_named_4xx() {
 
     // A duplicate.
     let body = json!({"id": "dup-1", "kind": "camera", "name": "x"});
-    let (s, _) = app.call(Method::POST, "/api/v1/devices", Some(&admin), Some(body.clone())).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&admin),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, p) = app.call(Method::POST, "/api/v1/devices", Some(&admin), Some(body)).await;
+    let (s, p) = app
+        .call(Method::POST, "/api/v1/devices", Some(&admin), Some(body))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{p}");
 }

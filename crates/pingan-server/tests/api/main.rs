@@ -3,11 +3,22 @@
 //!
 //! Add new areas as modules here rather than new test binaries (each binary costs a link).
 
+// Test helpers panic on purpose: a panic with its message is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 mod access;
 mod accounts;
+mod analytics;
 mod audit;
 mod bad_input;
 mod geography;
+mod incidents;
+mod ogc;
+mod plates;
+mod sensors;
 mod stream;
+mod units;
+mod video_detections;
+mod watchlist;

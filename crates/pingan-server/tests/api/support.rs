@@ -38,12 +38,17 @@ macro_rules! both {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                let app = $crate::support::TestApp::new($crate::support::Db::Sqlite).await.expect("sqlite app");
+                let app = $crate::support::TestApp::new($crate::support::Db::Sqlite)
+                    .await
+                    .expect("sqlite app");
                 ($body)(app).await;
             }
             #[tokio::test]
             async fn postgres() {
-                let Some(app) = $crate::support::TestApp::new($crate::support::Db::Postgres).await else { return };
+                let Some(app) = $crate::support::TestApp::new($crate::support::Db::Postgres).await
+                else {
+                    return;
+                };
                 ($body)(app).await;
             }
         }

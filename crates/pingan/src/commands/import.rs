@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub async fn geography(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = super::open_store(config).await?;
     match pingan_server::geography::import_geography(&store, &text).await {
         Ok((_, report)) => {
@@ -28,8 +28,16 @@ pub async fn geography(config: &Config, file: &Path) -> anyhow::Result<ExitCode>
                     detail: serde_json::to_value(&report).unwrap_or_default(),
                 }])
                 .await?;
-            let kinds: Vec<String> = report.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            super::print(&format!("imported {} features: {}", report.features, kinds.join(", ")));
+            let kinds: Vec<String> = report
+                .by_kind
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            super::print(&format!(
+                "imported {} features: {}",
+                report.features,
+                kinds.join(", ")
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Err(pingan_server::geography::ImportError::Invalid(errors)) => {

@@ -1,7 +1,11 @@
 //! The subcommands.
 
+pub mod analyze;
 pub mod audit;
+pub mod demo;
+mod demo_load;
 pub mod import;
+pub mod reads;
 pub mod serve;
 pub mod user;
 
@@ -10,7 +14,10 @@ use anyhow::Context;
 use pingan_store::Store;
 
 /// Writes a line to standard output (the commands' result, as opposed to logs on stderr).
-#[expect(clippy::print_stdout, reason = "command output goes to stdout by design")]
+#[expect(
+    clippy::print_stdout,
+    reason = "command output goes to stdout by design"
+)]
 pub fn print(text: &str) {
     println!("{text}");
 }
@@ -33,7 +40,11 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .context("opening the database")?;
     let ran = store.migrate().await.context("migrating the database")?;
     if ran > 0 {
-        tracing::info!(migrations = ran, backend = store.backend().as_str(), "database migrated");
+        tracing::info!(
+            migrations = ran,
+            backend = store.backend().as_str(),
+            "database migrated"
+        );
     }
     Ok(store)
 }

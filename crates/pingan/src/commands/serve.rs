@@ -58,7 +58,10 @@ pub async fn ensure_admin(store: &Store, password: Option<&str>) -> anyhow::Resu
     if generated {
         eprintln!("\n  First start: created the admin account.\n    user name: {username}\n    password:  {password}\n  This password is shown only once; change it with `pingan user passwd {username}`.\n");
     } else {
-        tracing::info!(username, "created the first admin account from PINGAN_ADMIN_PASSWORD");
+        tracing::info!(
+            username,
+            "created the first admin account from PINGAN_ADMIN_PASSWORD"
+        );
     }
     Ok(())
 }
@@ -70,11 +73,36 @@ impl MetricSource for MqttMetrics {
     fn metrics(&self) -> Vec<(&'static str, &'static str, &'static str, u64)> {
         let c = self.0.snapshot();
         vec![
-            ("pingan_mqtt_received_total", "MQTT messages received.", "counter", c.received),
-            ("pingan_mqtt_handled_total", "MQTT messages handled.", "counter", c.handled),
-            ("pingan_mqtt_failed_total", "MQTT messages that failed.", "counter", c.failed),
-            ("pingan_mqtt_reconnects_total", "MQTT reconnections.", "counter", c.reconnects),
-            ("pingan_mqtt_connected", "1 while connected to the broker.", "gauge", u64::from(c.connected)),
+            (
+                "pingan_mqtt_received_total",
+                "MQTT messages received.",
+                "counter",
+                c.received,
+            ),
+            (
+                "pingan_mqtt_handled_total",
+                "MQTT messages handled.",
+                "counter",
+                c.handled,
+            ),
+            (
+                "pingan_mqtt_failed_total",
+                "MQTT messages that failed.",
+                "counter",
+                c.failed,
+            ),
+            (
+                "pingan_mqtt_reconnects_total",
+                "MQTT reconnections.",
+                "counter",
+                c.reconnects,
+            ),
+            (
+                "pingan_mqtt_connected",
+                "1 while connected to the broker.",
+                "gauge",
+                u64::from(c.connected),
+            ),
         ]
     }
 }
@@ -100,10 +128,28 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .await
         .context("starting the event hub")?;
     let state = AppState::new(store.clone(), config.server_config(), hub, geography);
+    // Plate reads: the in-memory index is rebuilt from the store, which stays the source of truth.
+    state.plates.configure(pingan_server::reads::PlateConfig {
+        retention: Duration::from_secs(u64::from(config.plate_retention_days) * 86_400),
+        ..pingan_server::reads::PlateConfig::default()
+    });
+    pingan_server::reads::load(&state)
+        .await
+        .context("loading plate reads and the watch-list")?;
+    tokio::spawn(pingan_server::reads::retention_task(state.clone()));
+    // The video network: the camera index, and the sweep that marks silent devices offline.
+    pingan_server::routes::sensors::load_video(&state)
+        .await
+        .context("loading the video network")?;
+    tokio::spawn(pingan_server::routes::sensors::health::run_health_sweep(
+        state.clone(),
+        shutdown_rx.clone(),
+    ));
 
-    // Expired sessions are removed hourly.
+    // Expired sessions and old unit positions are removed hourly.
     {
         let store = store.clone();
+        let state = state.clone();
         let mut stop = shutdown_rx.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -115,6 +161,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
                             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
                             Ok(_) => {}
                             Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
+                        }
+                        if let Err(e) = pingan_server::routes::units::purge_positions(&state).await {
+                            tracing::warn!(error = %e, "could not purge old unit positions");
                         }
                     }
                 }
@@ -143,8 +192,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app = pingan_server::router(state.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        pingan_server::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut stop = shutdown_rx;
     let server = tokio::spawn(async move {
         axum::serve(listener, app)

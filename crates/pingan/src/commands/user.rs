@@ -102,7 +102,11 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
                 })
                 .await?;
             store
-                .append_audit(vec![entry("user.create", &username, serde_json::json!({ "role": role }))])
+                .append_audit(vec![entry(
+                    "user.create",
+                    &username,
+                    serde_json::json!({ "role": role }),
+                )])
                 .await?;
             super::print(&format!("created {} ({})", user.username, user.role));
             if generated {
@@ -123,14 +127,22 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
         UserCommand::Disable { username } => {
             store.set_user_disabled(&username, true).await?;
             store
-                .append_audit(vec![entry("user.disable", &username, serde_json::Value::Null)])
+                .append_audit(vec![entry(
+                    "user.disable",
+                    &username,
+                    serde_json::Value::Null,
+                )])
                 .await?;
             super::print(&format!("disabled {username}; its sessions ended"));
         }
         UserCommand::Enable { username } => {
             store.set_user_disabled(&username, false).await?;
             store
-                .append_audit(vec![entry("user.enable", &username, serde_json::Value::Null)])
+                .append_audit(vec![entry(
+                    "user.enable",
+                    &username,
+                    serde_json::Value::Null,
+                )])
                 .await?;
             super::print(&format!("enabled {username}"));
         }
@@ -142,9 +154,15 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
             let hash = hash_password(password.clone()).await?;
             store.set_password(&username, &hash).await?;
             store
-                .append_audit(vec![entry("user.password", &username, serde_json::Value::Null)])
+                .append_audit(vec![entry(
+                    "user.password",
+                    &username,
+                    serde_json::Value::Null,
+                )])
                 .await?;
-            super::print(&format!("password of {username} changed; its sessions ended"));
+            super::print(&format!(
+                "password of {username} changed; its sessions ended"
+            ));
             if generated {
                 super::print(&format!("password (shown once): {password}"));
             }

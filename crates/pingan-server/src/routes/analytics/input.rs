@@ -1,0 +1,444 @@
+//! The events an analysis runs on: parsing, validation with field-named errors, filtering,
+//! projection and the data version used as part of the cache key.
+//!
+//! Events arrive as [`EventDto`]s (a JSON array in the request, or rows of a CSV/GeoJSON file in
+//! the CLI). They are checked one by one so that an error names the event (`events[12].lon`),
+//! then filtered by type, town and time window. The engine sees [`Event`]s whose id is the
+//! record's position; [`Input::ids`] maps results back to the caller's ids.
+
+use crate::error::ApiError;
+use chrono::{DateTime, FixedOffset, Offset, SecondsFormat, Utc};
+use pingan_analytics::projection::{LocalProjection, ProjectionKind};
+use pingan_analytics::{Event, EventId};
+use pingan_core::ValidationError;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use utoipa::ToSchema;
+
+/// Most events one request may carry (the body limit is the other bound).
+pub const MAX_EVENTS: usize = 50_000;
+/// Longest accepted id, type or town, in characters.
+const MAX_LABEL_CHARS: usize = 128;
+/// Longest accepted modus-operandi text, in characters.
+const MAX_TEXT_CHARS: usize = 4_000;
+/// At most this many field errors are reported for one request.
+const MAX_REPORTED_ERRORS: usize = 20;
+
+/// An event's id as posted: a string or a non-negative integer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum EventKey {
+    Text(String),
+    Number(u64),
+}
+
+impl EventKey {
+    fn into_string(self) -> String {
+        match self {
+            EventKey::Text(s) => s,
+            EventKey::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// One event as posted: `{id, lon, lat, time (RFC 3339), type, town, text}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDto {
+    pub id: EventKey,
+    /// WGS 84 longitude in degrees.
+    pub lon: f64,
+    /// WGS 84 latitude in degrees.
+    pub lat: f64,
+    /// When it happened, RFC 3339 with an offset (`2026-03-01T21:15:00+08:00`).
+    pub time: String,
+    /// Offence type; empty when unknown.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Town or sub-district; empty when unknown.
+    #[serde(default)]
+    pub town: String,
+    /// Modus-operandi text (used by linkage only).
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Which events to keep: every given condition must hold. Times are RFC 3339; `from` is
+/// inclusive and `to` exclusive.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventFilter {
+    /// Keep only these offence types (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
+    /// Keep only these towns (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub towns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// The filter with its times parsed (UTC microseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub from_micros: Option<i64>,
+    pub to_micros: Option<i64>,
+}
+
+impl EventFilter {
+    /// Parses and checks the window.
+    ///
+    /// # Errors
+    /// A time that is not RFC 3339 (`filter.from`) or `from` not before `to` (`filter.to`).
+    pub fn window(&self) -> Result<TimeWindow, ApiError> {
+        let from = self
+            .from
+            .as_deref()
+            .map(|s| parse_time(s).ok_or_else(|| bad_time("filter.from")))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|s| parse_time(s).ok_or_else(|| bad_time("filter.to")))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if t <= f {
+                return Err(ApiError::invalid(
+                    "filter.to",
+                    "must be later than filter.from",
+                ));
+            }
+        }
+        Ok(TimeWindow {
+            from_micros: from,
+            to_micros: to,
+        })
+    }
+}
+
+fn bad_time(field: &str) -> ApiError {
+    ApiError::invalid(
+        field,
+        "must be an RFC 3339 time with an offset, e.g. 2026-03-01T21:15:00+08:00",
+    )
+}
+
+/// An RFC 3339 time as UTC microseconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.timestamp_micros())
+}
+
+/// UTC microseconds as RFC 3339 at a fixed offset (seconds east of UTC).
+pub fn format_time(micros: i64, utc_offset_s: i32) -> String {
+    let offset = FixedOffset::east_opt(utc_offset_s).unwrap_or_else(|| Utc.fix());
+    DateTime::from_timestamp_micros(micros)
+        .map(|t| {
+            t.with_timezone(&offset)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        })
+        .unwrap_or_default()
+}
+
+/// One checked event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Position in the posted list (for error messages).
+    pub index: usize,
+    pub id: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub t_micros: i64,
+    pub kind: String,
+    pub town: String,
+    pub text: String,
+}
+
+/// The checked, filtered events of one analysis and their data version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub records: Vec<Record>,
+    /// How many events were given before filtering.
+    pub given: usize,
+    /// Hex SHA-256 of the filtered events: the "data version" of the cache key.
+    pub version: String,
+}
+
+impl Input {
+    /// Checks every event (reporting up to 20 field errors at once), then applies the filter.
+    ///
+    /// # Errors
+    /// Field-named errors for bad events, too many events, no events, or a filter that leaves
+    /// none (explained with the count before filtering).
+    pub fn new(events: Vec<EventDto>, filter: &EventFilter) -> Result<Self, ApiError> {
+        if events.is_empty() {
+            return Err(ApiError::invalid("events", "at least one event is needed"));
+        }
+        if events.len() > MAX_EVENTS {
+            return Err(ApiError::invalid(
+                "events",
+                format!(
+                    "{} events given, at most {MAX_EVENTS} allowed",
+                    events.len()
+                ),
+            ));
+        }
+        let window = filter.window()?;
+        let given = events.len();
+        let mut errors = Vec::new();
+        let mut seen = HashSet::with_capacity(events.len());
+        let mut records = Vec::with_capacity(events.len());
+        for (index, e) in events.into_iter().enumerate() {
+            match check_event(index, e, &mut seen) {
+                Ok(r) => records.push(r),
+                Err(err) => {
+                    if errors.len() < MAX_REPORTED_ERRORS {
+                        errors.push(err);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid(errors));
+        }
+        records.retain(|r| {
+            (filter.types.is_empty() || filter.types.contains(&r.kind))
+                && (filter.towns.is_empty() || filter.towns.contains(&r.town))
+                && window.from_micros.is_none_or(|f| r.t_micros >= f)
+                && window.to_micros.is_none_or(|t| r.t_micros < t)
+        });
+        if records.is_empty() {
+            return Err(ApiError::invalid(
+                "filter",
+                format!("no events match the filter ({given} event(s) before filtering, 0 after)"),
+            ));
+        }
+        let version = data_version(&records);
+        Ok(Self {
+            records,
+            given,
+            version,
+        })
+    }
+
+    /// The caller's id of engine event `id`.
+    pub fn id_of(&self, id: EventId) -> &str {
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.records.get(i))
+            .map_or("", |r| r.id.as_str())
+    }
+
+    /// Engine events with `x` = longitude and `y` = latitude (for H3 and the time methods).
+    pub fn lonlat_events(&self) -> Vec<Event> {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Event {
+                id: EventId(i as u64),
+                x: r.lon,
+                y: r.lat,
+                t_micros: r.t_micros,
+                kind: r.kind.clone(),
+                town: r.town.clone(),
+                text: r.text.clone(),
+            })
+            .collect()
+    }
+
+    /// The local projection centred on `origin`, or on the centre of the events' bounding box.
+    ///
+    /// # Errors
+    /// An origin outside the valid range (`params.origin`).
+    pub fn projection(&self, origin: Option<[f64; 2]>) -> Result<LocalProjection, ApiError> {
+        let [lon0, lat0] = origin.unwrap_or_else(|| {
+            let (mut lo, mut la, mut hi, mut ha) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for r in &self.records {
+                lo = lo.min(r.lon);
+                hi = hi.max(r.lon);
+                la = la.min(r.lat);
+                ha = ha.max(r.lat);
+            }
+            [(lo + hi) / 2.0, (la + ha) / 2.0]
+        });
+        LocalProjection::new(ProjectionKind::TransverseMercator, lon0, lat0)
+            .map_err(|e| ApiError::invalid("params.origin", e.to_string()))
+    }
+
+    /// Engine events in metres east/north of the projection's origin.
+    pub fn projected_events(&self, proj: &LocalProjection) -> Vec<Event> {
+        let mut events = self.lonlat_events();
+        for e in &mut events {
+            let (x, y) = proj.forward(e.x, e.y);
+            e.x = x;
+            e.y = y;
+        }
+        events
+    }
+}
+
+fn check_event(
+    index: usize,
+    e: EventDto,
+    seen: &mut HashSet<String>,
+) -> Result<Record, ValidationError> {
+    let field = |name: &str| format!("events[{index}].{name}");
+    let id = e.id.into_string();
+    if id.trim().is_empty() || id.chars().count() > MAX_LABEL_CHARS {
+        return Err(ValidationError::new(
+            field("id"),
+            "must be 1–128 characters",
+        ));
+    }
+    if !seen.insert(id.clone()) {
+        return Err(ValidationError::new(
+            field("id"),
+            format!("duplicate id {id:?}"),
+        ));
+    }
+    if !(e.lon.is_finite() && (-180.0..=180.0).contains(&e.lon)) {
+        return Err(ValidationError::new(
+            field("lon"),
+            "must be a longitude in [-180, 180]",
+        ));
+    }
+    if !(e.lat.is_finite() && e.lat.abs() < 85.0) {
+        return Err(ValidationError::new(
+            field("lat"),
+            "must be a latitude in (-85, 85)",
+        ));
+    }
+    let t_micros = parse_time(&e.time).ok_or_else(|| {
+        ValidationError::new(
+            field("time"),
+            "must be an RFC 3339 time with an offset, e.g. 2026-03-01T21:15:00+08:00",
+        )
+    })?;
+    if e.kind.chars().count() > MAX_LABEL_CHARS {
+        return Err(ValidationError::new(
+            field("type"),
+            "at most 128 characters",
+        ));
+    }
+    if e.town.chars().count() > MAX_LABEL_CHARS {
+        return Err(ValidationError::new(
+            field("town"),
+            "at most 128 characters",
+        ));
+    }
+    if e.text.chars().count() > MAX_TEXT_CHARS {
+        return Err(ValidationError::new(
+            field("text"),
+            "at most 4000 characters",
+        ));
+    }
+    Ok(Record {
+        index,
+        id,
+        lon: e.lon,
+        lat: e.lat,
+        t_micros,
+        kind: e.kind.trim().to_owned(),
+        town: e.town.trim().to_owned(),
+        text: e.text,
+    })
+}
+
+/// SHA-256 over every field of every record, length-prefixed so that fields cannot run together.
+fn data_version(records: &[Record]) -> String {
+    let mut h = Sha256::new();
+    for r in records {
+        for s in [&r.id, &r.kind, &r.town, &r.text] {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        }
+        h.update(r.lon.to_bits().to_le_bytes());
+        h.update(r.lat.to_bits().to_le_bytes());
+        h.update(r.t_micros.to_le_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dto(id: &str, lon: f64, time: &str) -> EventDto {
+        EventDto {
+            id: EventKey::Text(id.into()),
+            lon,
+            lat: 35.0,
+            time: time.into(),
+            kind: "theft".into(),
+            town: "A".into(),
+            text: String::new(),
+        }
+    }
+
+    fn fields(e: ApiError) -> Vec<String> {
+        match e {
+            ApiError::Invalid(errs) => errs.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_event_and_field() {
+        let events = vec![
+            dto("a", 118.9, "2026-03-01T10:00:00+08:00"),
+            dto("b", 200.0, "2026-03-01T10:00:00+08:00"),
+            dto("c", 118.9, "yesterday"),
+            dto("a", 118.9, "2026-03-01T10:00:00+08:00"),
+        ];
+        let e = Input::new(events, &EventFilter::default()).unwrap_err();
+        assert_eq!(
+            fields(e),
+            ["events[1].lon", "events[2].time", "events[3].id"]
+        );
+    }
+
+    #[test]
+    fn an_empty_window_is_explained() {
+        let events = vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")];
+        let filter = EventFilter {
+            from: Some("2027-01-01T00:00:00+08:00".into()),
+            ..EventFilter::default()
+        };
+        let e = Input::new(events, &filter).unwrap_err();
+        assert!(e.to_string().contains("1 event(s) before filtering"), "{e}");
+    }
+
+    #[test]
+    fn the_version_follows_the_data() {
+        let a = Input::new(
+            vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")],
+            &EventFilter::default(),
+        )
+        .unwrap();
+        let b = Input::new(
+            vec![dto("a", 118.91, "2026-03-01T10:00:00+08:00")],
+            &EventFilter::default(),
+        )
+        .unwrap();
+        assert_ne!(a.version, b.version);
+        assert_eq!(
+            a.version,
+            Input::new(
+                vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")],
+                &EventFilter::default()
+            )
+            .unwrap()
+            .version
+        );
+    }
+
+    #[test]
+    fn times_round_trip() {
+        let t = parse_time("2026-03-01T10:00:00+08:00").unwrap();
+        assert_eq!(format_time(t, 28_800), "2026-03-01T10:00:00+08:00");
+    }
+}

@@ -1,0 +1,82 @@
+//! Response figures over incidents: times from received to first dispatch and to first
+//! arrival by priority, town and local hour; counts by type and town; CSV export.
+
+use crate::auth::{perm, Authorized};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::routes::units::parse_time;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pingan_core::command::{figures, figures_csv, CommandStore, Figures, IncidentFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresQuery {
+    /// Received at or after (RFC 3339); default 30 days before `to`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Received before (RFC 3339); default now.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The most incidents one figures request covers.
+const FIGURES_LIMIT: u32 = 100_000;
+
+async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<Figures> {
+    let to = parse_time("to", &q.to)?.unwrap_or_else(|| state.now());
+    let from = parse_time("from", &q.from)?.unwrap_or_else(|| to.minus_seconds(30 * 86_400));
+    if from >= to {
+        return Err(ApiError::invalid("from", "must be before to"));
+    }
+    let incidents = state
+        .store
+        .incidents(&IncidentFilter {
+            from: Some(from),
+            to: Some(to),
+            limit: FIGURES_LIMIT,
+            ..Default::default()
+        })
+        .await?;
+    let offset = state.command.config().utc_offset_s;
+    Ok(figures(&incidents, offset))
+}
+
+/// Response times (received → dispatched → on scene) by priority, town and hour, and counts
+/// by type and town.
+#[utoipa::path(get, path = "/incidents/figures", tag = "incidents", params(FiguresQuery),
+    responses((status = 200, body = Figures), (status = 400, body = crate::error::Problem)))]
+pub async fn get_figures(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ReadIncidents>,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
+) -> ApiResult<Json<Figures>> {
+    Ok(Json(compute(&state, &q).await?))
+}
+
+/// The same figures as CSV.
+#[utoipa::path(get, path = "/incidents/figures.csv", tag = "incidents", params(FiguresQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::Problem)))]
+pub async fn figures_export(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ReadIncidents>,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
+) -> ApiResult<Response> {
+    let f = compute(&state, &q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"incident-figures.csv\"",
+            ),
+        ],
+        figures_csv(&f),
+    )
+        .into_response())
+}

@@ -1,0 +1,479 @@
+//! The video network: the registry of platforms, cameras and checkpoints (CRUD, import and
+//! export), the geometry over it ("which cameras see P", views, coverage), device health, and
+//! detection events from recorders.
+//!
+//! # Design
+//! The store holds the registry; the server keeps an immutable in-memory [`VideoIndex`] built
+//! from it (a `CameraIndex` over the *active* cameras' views, plus lookups by id), swapped whole
+//! after every change, so that "which cameras see P" costs microseconds and never touches the
+//! database. [`load_video`] builds it at start; every write handler calls [`reload_video`].
+//!
+//! Credentials of platforms are held only as a reference name and never returned: the API shows
+//! `has_credentials` instead.
+//!
+//! # What it does not do
+//! It records no video and proxies no stream: it hands out links built from each camera's
+//! templates. It does no face recognition and stores no biometric attribute (see
+//! [`detections`]).
+
+pub mod detections;
+pub mod health;
+pub mod registry;
+pub mod spatial;
+pub mod transfer;
+
+pub(crate) use registry::parse_bbox;
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use pingan_core::sensors::{
+    Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
+    Protocol, SensorStore,
+};
+use pingan_core::{Timestamp, ValidationError};
+use pingan_spatial::cameras::{Camera as ViewCamera, CameraIndex};
+use pingan_spatial::projection::haversine_m;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use utoipa::ToSchema;
+
+/// Liveness settings: a device is offline after `missed_beats` expected heartbeats are missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthSettings {
+    /// Seconds between a device's expected heartbeats.
+    pub interval_s: i64,
+    /// Missed heartbeats after which a device counts as offline.
+    pub missed_beats: u32,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        Self {
+            interval_s: 60,
+            missed_beats: 3,
+        }
+    }
+}
+
+impl HealthSettings {
+    /// The longest silence that still counts as online, seconds.
+    pub fn max_gap_s(self) -> i64 {
+        self.interval_s
+            .saturating_mul(i64::from(self.missed_beats.max(1)))
+    }
+}
+
+/// The video network's in-memory state, held in [`AppState::video`].
+#[derive(Debug, Default)]
+pub struct VideoState {
+    index: RwLock<Arc<VideoIndex>>,
+    health: RwLock<HealthSettings>,
+}
+
+impl VideoState {
+    /// The index in force.
+    pub fn index(&self) -> Arc<VideoIndex> {
+        self.index.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_index(&self, index: VideoIndex) {
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
+    }
+
+    pub fn health_settings(&self) -> HealthSettings {
+        *self.health.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets the liveness settings (the binary calls this from its configuration).
+    pub fn set_health_settings(&self, settings: HealthSettings) {
+        *self.health.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+}
+
+/// An immutable snapshot of the registry with a spatial index over active cameras.
+#[derive(Debug)]
+pub struct VideoIndex {
+    cameras: Vec<Camera>,
+    by_id: HashMap<String, usize>,
+    /// Views of active cameras; the key is the position in `cameras`.
+    views: CameraIndex<usize>,
+    checkpoints: Vec<Checkpoint>,
+    platforms: Vec<Platform>,
+}
+
+impl Default for VideoIndex {
+    fn default() -> Self {
+        Self::build(Vec::new(), Vec::new(), Vec::new())
+    }
+}
+
+impl VideoIndex {
+    pub fn build(
+        cameras: Vec<Camera>,
+        checkpoints: Vec<Checkpoint>,
+        platforms: Vec<Platform>,
+    ) -> Self {
+        let by_id = cameras
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.0.clone(), i))
+            .collect();
+        let views: Vec<ViewCamera<usize>> = cameras
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == CameraStatus::Active)
+            .map(|(i, c)| view_of(i, c))
+            .collect();
+        // Stored cameras were validated on the way in; a camera that fails here (a rule
+        // tightened later) is left out of the geometry rather than failing the whole index.
+        let (views, skipped) = CameraIndex::build_lenient(views);
+        if !skipped.is_empty() {
+            tracing::warn!(
+                skipped = skipped.len(),
+                "cameras left out of the view index"
+            );
+        }
+        Self {
+            cameras,
+            by_id,
+            views,
+            checkpoints,
+            platforms,
+        }
+    }
+
+    pub fn cameras(&self) -> &[Camera] {
+        &self.cameras
+    }
+
+    pub fn camera(&self, id: &str) -> Option<&Camera> {
+        self.by_id.get(id).map(|&i| &self.cameras[i])
+    }
+
+    pub fn checkpoints(&self) -> &[Checkpoint] {
+        &self.checkpoints
+    }
+
+    pub fn platforms(&self) -> &[Platform] {
+        &self.platforms
+    }
+
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The spatial index over active cameras (keys are positions in [`VideoIndex::cameras`]).
+    pub fn views(&self) -> &CameraIndex<usize> {
+        &self.views
+    }
+}
+
+/// The geometry of a registry camera.
+pub fn view_of<K>(key: K, c: &Camera) -> ViewCamera<K> {
+    ViewCamera {
+        key,
+        lon: c.lon,
+        lat: c.lat,
+        heading_deg: c.heading_deg,
+        fov_deg: c.fov_deg,
+        range_m: c.range_m,
+        ptz: c.ptz,
+    }
+}
+
+/// Builds the index from the store; call at start (before serving) and after imports.
+pub async fn load_video(state: &AppState) -> Result<(), pingan_core::StoreError> {
+    let cameras = state.store.cameras(&CameraFilter::default()).await?;
+    let checkpoints = state.store.checkpoints().await?;
+    let platforms = state.store.platforms().await?;
+    let index =
+        tokio::task::spawn_blocking(move || VideoIndex::build(cameras, checkpoints, platforms))
+            .await
+            .map_err(|e| pingan_core::StoreError::backend("build the camera index", e))?;
+    state.video.set_index(index);
+    Ok(())
+}
+
+/// Rebuilds the index after a change, as an API error on failure.
+pub(crate) async fn reload_video(state: &AppState) -> ApiResult<()> {
+    load_video(state).await.map_err(ApiError::from)
+}
+
+/// A camera that sees a point, with its stream links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CameraLink {
+    pub camera_id: String,
+    pub name: String,
+    pub distance_m: f64,
+    pub live_url: Option<String>,
+    /// The playback template filled for the requested window.
+    pub playback_url: Option<String>,
+}
+
+/// A checkpoint near a point.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckpointNear {
+    pub checkpoint_id: String,
+    pub name: String,
+    pub distance_m: f64,
+    pub road_id: Option<String>,
+}
+
+fn round_m(m: f64) -> f64 {
+    (m * 10.0).round() / 10.0
+}
+
+/// The active cameras whose view contains the point, nearest first, with their live link and
+/// their playback link filled for `from..to`.
+pub fn cameras_seeing(
+    state: &AppState,
+    lon: f64,
+    lat: f64,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<CameraLink> {
+    let index = state.video.index();
+    index
+        .views
+        .visible_from(lon, lat)
+        .into_iter()
+        .map(|(i, d)| link_of(&index.cameras[i], d, from, to))
+        .collect()
+}
+
+pub(crate) fn link_of(c: &Camera, distance_m: f64, from: Timestamp, to: Timestamp) -> CameraLink {
+    CameraLink {
+        camera_id: c.id.0.clone(),
+        name: c.name.clone(),
+        distance_m: round_m(distance_m),
+        live_url: c.live_link(),
+        playback_url: c.playback_link(from, to),
+    }
+}
+
+/// The checkpoints within `radius_m` of the point, nearest first.
+pub fn checkpoints_near(
+    state: &AppState,
+    lon: f64,
+    lat: f64,
+    radius_m: f64,
+) -> Vec<CheckpointNear> {
+    let index = state.video.index();
+    let mut out: Vec<CheckpointNear> = index
+        .checkpoints
+        .iter()
+        .filter_map(|c| {
+            let d = haversine_m((lon, lat), (c.lon, c.lat));
+            (d <= radius_m).then(|| CheckpointNear {
+                checkpoint_id: c.id.0.clone(),
+                name: c.name.clone(),
+                distance_m: round_m(d),
+                road_id: c.road_id.clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.distance_m
+            .total_cmp(&b.distance_m)
+            .then(a.checkpoint_id.cmp(&b.checkpoint_id))
+    });
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry DTOs.
+
+/// A platform as the API shows it: the credential reference is never returned.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlatformOut {
+    pub id: String,
+    pub name: String,
+    pub vendor: Option<String>,
+    pub protocol: Protocol,
+    pub address: String,
+    /// Whether a credential reference is set (the reference itself is never returned).
+    pub has_credentials: bool,
+}
+
+impl From<&Platform> for PlatformOut {
+    fn from(p: &Platform) -> Self {
+        Self {
+            id: p.id.0.clone(),
+            name: p.name.clone(),
+            vendor: p.vendor.clone(),
+            protocol: p.protocol,
+            address: p.address.clone(),
+            has_credentials: p.credential_ref.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformInput {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub vendor: Option<String>,
+    pub protocol: Protocol,
+    pub address: String,
+    /// The name of a secret held elsewhere (vault key, environment variable). Never the secret.
+    #[serde(default)]
+    pub credential_ref: Option<String>,
+}
+
+impl PlatformInput {
+    pub(crate) fn into_platform(self) -> Platform {
+        Platform {
+            id: PlatformId(self.id),
+            name: self.name.trim().to_owned(),
+            vendor: self.vendor,
+            protocol: self.protocol,
+            address: self.address,
+            credential_ref: self.credential_ref,
+        }
+    }
+}
+
+/// A camera as clients send it (JSON body, CSV row, GeoJSON properties plus the point).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CameraInput {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub platform_id: Option<String>,
+    /// GB/T 28181 channel id, 20 digits.
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub height_m: Option<f64>,
+    /// Degrees clockwise from north, 0–360 (ignored for PTZ).
+    #[serde(default)]
+    pub heading_deg: f64,
+    /// Degrees, strictly between 0 and 360 for fixed cameras.
+    #[serde(default)]
+    pub fov_deg: f64,
+    pub range_m: f64,
+    #[serde(default)]
+    pub ptz: bool,
+    #[serde(default)]
+    pub live_url: Option<String>,
+    /// Template with `{start}`/`{end}` (RFC 3339 UTC) or `{start_unix}`/`{end_unix}`.
+    #[serde(default)]
+    pub playback_url: Option<String>,
+    #[serde(default = "active")]
+    pub status: CameraStatus,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub installed_on: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+fn active() -> CameraStatus {
+    CameraStatus::Active
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+impl CameraInput {
+    pub fn into_camera(self) -> Camera {
+        Camera {
+            id: CameraId(self.id.trim().to_owned()),
+            name: self.name.trim().to_owned(),
+            platform_id: non_empty(self.platform_id).map(PlatformId),
+            channel_id: non_empty(self.channel_id),
+            lon: self.lon,
+            lat: self.lat,
+            height_m: self.height_m,
+            heading_deg: self.heading_deg,
+            fov_deg: self.fov_deg,
+            range_m: self.range_m,
+            ptz: self.ptz,
+            live_url: non_empty(self.live_url),
+            playback_url: non_empty(self.playback_url),
+            status: self.status,
+            installed_on: non_empty(self.installed_on),
+            owner: non_empty(self.owner),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointInput {
+    pub id: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub lanes: u32,
+    #[serde(default)]
+    pub directions: Vec<String>,
+    #[serde(default)]
+    pub road_id: Option<String>,
+}
+
+impl CheckpointInput {
+    pub fn into_checkpoint(self) -> Checkpoint {
+        Checkpoint {
+            id: CheckpointId(self.id.trim().to_owned()),
+            name: self.name.trim().to_owned(),
+            lon: self.lon,
+            lat: self.lat,
+            lanes: self.lanes,
+            directions: self.directions,
+            road_id: non_empty(self.road_id),
+        }
+    }
+}
+
+/// Checks a camera against the registry too: its platform must exist.
+pub(crate) fn camera_problems(c: &Camera, index: &VideoIndex) -> Vec<ValidationError> {
+    let mut errors = c.problems();
+    if let Some(p) = &c.platform_id {
+        if index.platform(p.as_str()).is_none() && errors.iter().all(|e| e.field != "platform_id") {
+            errors.push(ValidationError::new(
+                "platform_id",
+                format!("platform {p} is not registered"),
+            ));
+        }
+    }
+    errors
+}
+
+/// Registers the routes of this module on the API router.
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(registry::list_platforms, registry::create_platform))
+        .routes(routes!(
+            registry::get_platform,
+            registry::put_platform,
+            registry::delete_platform
+        ))
+        .routes(routes!(registry::list_cameras, registry::create_camera))
+        .routes(routes!(
+            registry::get_camera,
+            registry::put_camera,
+            registry::delete_camera
+        ))
+        .routes(routes!(
+            registry::list_checkpoints,
+            registry::create_checkpoint
+        ))
+        .routes(routes!(
+            registry::get_checkpoint,
+            registry::put_checkpoint,
+            registry::delete_checkpoint
+        ))
+        .merge(transfer::router())
+        .merge(spatial::router())
+        .merge(health::router())
+        .merge(detections::router())
+}

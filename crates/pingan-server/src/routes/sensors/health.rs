@@ -1,0 +1,284 @@
+//! Device health: heartbeats of cameras, checkpoints, platforms and recorders (HTTP and MQTT
+//! both end in [`on_device_heartbeat`]), offline after a configurable number of missed beats
+//! (the [`run_health_sweep`] task), online/offline events on the `devices` topic, and uptime per
+//! device and platform per UTC day.
+//!
+//! A platform may vouch for its cameras: its heartbeat lists the ids of the cameras it sees
+//! alive (`"cameras": [...]`), which records a beat for each of them, so that 2,665 cameras do not
+//! each need an API key. Only cameras registered on that platform are accepted; others are
+//! ignored with a warning, and the rest of the heartbeat still counts.
+
+use crate::auth::{perm, Authorized};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use pingan_core::account::{Device, DeviceKind};
+use pingan_core::event::{StreamEvent, Topic};
+use pingan_core::sensors::{utc_day, Beat, HealthState, HealthSubject, SensorStore, UptimeDay};
+use pingan_core::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(uptime))
+}
+
+fn subject_of(kind: DeviceKind) -> Option<HealthSubject> {
+    match kind {
+        DeviceKind::Camera => Some(HealthSubject::Camera),
+        DeviceKind::Checkpoint => Some(HealthSubject::Checkpoint),
+        DeviceKind::Platform => Some(HealthSubject::Platform),
+        DeviceKind::Recorder => Some(HealthSubject::Recorder),
+        DeviceKind::Unit => None,
+    }
+}
+
+/// Records a heartbeat of `device` (and of the cameras a platform vouches for) in the health
+/// tables and announces devices coming online. Called from `ingest::record_heartbeat`, so HTTP
+/// and MQTT heartbeats mean the same.
+pub async fn on_device_heartbeat(
+    state: &AppState,
+    device: &Device,
+    at: Timestamp,
+    cameras: Option<&[String]>,
+) -> ApiResult<()> {
+    let Some(subject) = subject_of(device.kind) else {
+        return Ok(());
+    };
+    let mut beats = vec![Beat {
+        subject,
+        id: device.id.0.clone(),
+        at,
+    }];
+    if let Some(ids) = cameras {
+        if device.kind != DeviceKind::Platform {
+            return Err(ApiError::invalid(
+                "cameras",
+                "only a platform may report its cameras",
+            ));
+        }
+        let index = state.video.index();
+        let mut ignored = 0usize;
+        for id in ids {
+            match index.camera(id) {
+                Some(c)
+                    if c.platform_id.as_ref().map(|p| p.as_str()) == Some(device.id.as_str()) =>
+                {
+                    beats.push(Beat {
+                        subject: HealthSubject::Camera,
+                        id: id.clone(),
+                        at,
+                    })
+                }
+                _ => ignored += 1,
+            }
+        }
+        if ignored > 0 {
+            tracing::warn!(platform = %device.id, ignored, "heartbeat named cameras not registered on this platform");
+        }
+    }
+    let max_gap = state.video.health_settings().max_gap_s();
+    let online = state.store.record_beats(&beats, max_gap).await?;
+    for h in online {
+        state
+            .publish(StreamEvent::new(
+                Topic::Devices,
+                "device.online",
+                state.now(),
+                serde_json::json!({ "subject": h.subject, "id": h.id, "at": h.last_seen_at }),
+            ))
+            .await;
+    }
+    Ok(())
+}
+
+/// Marks offline every device silent for longer than the configured number of beats, as of
+/// `now`, and announces each. Returns them.
+pub async fn sweep_offline(state: &AppState, now: Timestamp) -> ApiResult<Vec<HealthState>> {
+    let settings = state.video.health_settings();
+    let gone = state
+        .store
+        .mark_offline(now.minus_seconds(settings.max_gap_s()), now)
+        .await?;
+    for h in &gone {
+        state
+            .publish(StreamEvent::new(
+                Topic::Devices,
+                "device.offline",
+                now,
+                serde_json::json!({ "subject": h.subject, "id": h.id, "last_seen_at": h.last_seen_at }),
+            ))
+            .await;
+    }
+    Ok(gone)
+}
+
+/// Runs [`sweep_offline`] once per heartbeat interval until `shutdown` turns true. The binary
+/// spawns it: `tokio::spawn(pingan_server::routes::sensors::health::run_health_sweep(state.clone(), shutdown_rx.clone()))`.
+pub async fn run_health_sweep(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let every = state.video.health_settings().interval_s.max(1);
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(every.unsigned_abs())) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = sweep_offline(&state, state.now()).await {
+            tracing::warn!(error = %e, "health sweep failed; retrying next interval");
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthReport {
+    pub online: usize,
+    pub offline: usize,
+    /// Seconds between expected heartbeats, and beats missed before "offline".
+    pub interval_s: i64,
+    pub missed_beats: u32,
+    pub devices: Vec<HealthState>,
+}
+
+/// Current health of every device that has sent a heartbeat.
+#[utoipa::path(get, path = "/video/health", tag = "video",
+    responses((status = 200, body = HealthReport)))]
+pub async fn health(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ViewMap>,
+) -> ApiResult<Json<HealthReport>> {
+    let devices = state.store.health().await?;
+    let online = devices.iter().filter(|d| d.online).count();
+    let s = state.video.health_settings();
+    Ok(Json(HealthReport {
+        online,
+        offline: devices.len() - online,
+        interval_s: s.interval_s,
+        missed_beats: s.missed_beats,
+        devices,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UptimeQuery {
+    /// First day, `YYYY-MM-DD` (UTC); default today.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (UTC); default `from`.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UptimeRow {
+    #[serde(flatten)]
+    pub day: UptimeDay,
+    /// `online_s` / 86,400.
+    pub share: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformUptime {
+    pub platform_id: String,
+    pub day: String,
+    /// The platform's own uptime share, when it sends heartbeats.
+    pub own_share: Option<f64>,
+    /// Mean uptime share of the platform's registered cameras (0 for a camera never heard from).
+    pub cameras_share: Option<f64>,
+    pub cameras: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UptimeReport {
+    pub devices: Vec<UptimeRow>,
+    pub platforms: Vec<PlatformUptime>,
+}
+
+fn day(field: &str, text: &str) -> ApiResult<String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| ApiError::invalid(field, format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// Uptime per device and per platform per UTC day.
+#[utoipa::path(get, path = "/video/uptime", tag = "video", params(UptimeQuery),
+    responses((status = 200, body = UptimeReport), (status = 400, body = crate::error::Problem)))]
+pub async fn uptime(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ViewMap>,
+    ApiQuery(q): ApiQuery<UptimeQuery>,
+) -> ApiResult<Json<UptimeReport>> {
+    let from = match &q.from {
+        Some(f) => day("from", f)?,
+        None => utc_day(state.now()),
+    };
+    let to = match &q.to {
+        Some(t) => day("to", t)?,
+        None => from.clone(),
+    };
+    if from > to {
+        return Err(ApiError::invalid("from", "must not be after `to`"));
+    }
+    let rows = state.store.uptime(&from, &to).await?;
+    let share = |s: i64| ((s as f64 / 86_400.0).min(1.0) * 10_000.0).round() / 10_000.0;
+    let index = state.video.index();
+    let mut days: Vec<String> = rows.iter().map(|r| r.day.clone()).collect();
+    days.sort();
+    days.dedup();
+    let by_key: BTreeMap<(HealthSubject, &str, &str), i64> = rows
+        .iter()
+        .map(|r| ((r.subject, r.id.as_str(), r.day.as_str()), r.online_s))
+        .collect();
+    let mut platforms = Vec::new();
+    for p in index.platforms() {
+        let cams: Vec<&str> = index
+            .cameras()
+            .iter()
+            .filter(|c| c.platform_id.as_ref() == Some(&p.id))
+            .map(|c| c.id.as_str())
+            .collect();
+        for d in &days {
+            let own = by_key
+                .get(&(HealthSubject::Platform, p.id.as_str(), d.as_str()))
+                .map(|s| share(*s));
+            let cameras_share = (!cams.is_empty()).then(|| {
+                let total: f64 = cams
+                    .iter()
+                    .map(|c| {
+                        share(
+                            by_key
+                                .get(&(HealthSubject::Camera, *c, d.as_str()))
+                                .copied()
+                                .unwrap_or(0),
+                        )
+                    })
+                    .sum();
+                (total / cams.len() as f64 * 10_000.0).round() / 10_000.0
+            });
+            platforms.push(PlatformUptime {
+                platform_id: p.id.0.clone(),
+                day: d.clone(),
+                own_share: own,
+                cameras_share,
+                cameras: cams.len(),
+            });
+        }
+    }
+    let devices = rows
+        .into_iter()
+        .map(|d| UptimeRow {
+            share: share(d.online_s),
+            day: d,
+        })
+        .collect();
+    Ok(Json(UptimeReport { devices, platforms }))
+}

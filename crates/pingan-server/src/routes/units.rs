@@ -1,0 +1,711 @@
+//! Response units: the roster, hand-set statuses, GPS positions (HTTP and MQTT end in
+//! [`record_positions`]), tracks, and the dispatch recommendation over the road network.
+//!
+//! # Positions
+//! A position report is one fix or `{"fixes": [...]}` (up to 500, for devices that buffer while
+//! out of coverage). Each fix is classified against the unit's last known fix
+//! ([`pingan_core::unit::classify_fix`]):
+//! - *current* (newer): stored in the track; the newest becomes the last known position and is
+//!   published on the `units` stream;
+//! - *late* (older than the last known fix, an out-of-order upload): stored in the track only;
+//!   the live position never jumps back;
+//! - *duplicate* (a fix with the same unit and time is already stored): ignored, reported;
+//! - *refused*: bad numbers, older than `fix_max_age_s` (stale) or ahead of the server's clock;
+//!   a single fix is answered with 400 naming the field, a batch reports each refused fix and
+//!   keeps the others (so one bad fix does not make a device retry its whole buffer for ever).
+//!
+//! A unit is shown as `position_stale` when its last fix is older than `position_stale_after_s`.
+//! Positions are telemetry: they go to the stream, not to the audit ledger.
+//!
+//! # Routing
+//! [`CommandState`] keeps a road-network [`Router`] built from the geography in force. It is
+//! rebuilt lazily (off the async workers) the first time it is needed after the geography is
+//! replaced: the cache remembers which geography it was built from, so no hook in the import
+//! path is needed.
+
+use crate::auth::{perm, Authorized, DeviceCaller, UserCaller};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{from_json, ApiJson, ApiQuery};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pingan_core::account::{Device, DeviceKind};
+use pingan_core::audit::Outcome;
+use pingan_core::command::{CommandStore, NewUnit};
+use pingan_core::event::{StreamEvent, Topic};
+use pingan_core::ids::{check_id, DeviceId};
+use pingan_core::ports::DeviceStore;
+use pingan_core::unit::{
+    check_unit_text, classify_fix, Fix, FixClass, FixLimits, Unit, UnitId, UnitKind, UnitStatus,
+};
+use pingan_core::{Timestamp, ValidationError};
+use pingan_ingest::HandlerError;
+use pingan_spatial::geography::Geography;
+use pingan_spatial::projection::haversine_m;
+use pingan_spatial::routing::{Router, RoutingOptions};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The command centre's settings. The binary may replace the defaults with
+/// [`CommandState::configure`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CommandConfig {
+    /// A unit's position is stale after this much silence (seconds).
+    pub position_stale_after_s: i64,
+    /// Track points older than this are purged by [`purge_positions`] (seconds).
+    pub position_retention_s: i64,
+    /// Limits on fix times (stale / future).
+    pub fix_limits: FixLimits,
+    /// Checkpoints within this distance of an incident are listed with it (metres).
+    pub checkpoint_radius_m: f64,
+    /// A nearest road further than this is not attached to an incident's location (metres).
+    pub road_snap_max_m: f64,
+    /// Local time for the by-hour figures: seconds east of UTC (China: +8 h, no DST).
+    pub utc_offset_s: i64,
+    /// Speeds and snapping for the road network.
+    pub routing: RoutingOptions,
+}
+
+impl Default for CommandConfig {
+    fn default() -> Self {
+        Self {
+            position_stale_after_s: 120,
+            position_retention_s: 90 * 86_400,
+            fix_limits: FixLimits::default(),
+            checkpoint_radius_m: 2_000.0,
+            road_snap_max_m: 1_000.0,
+            utc_offset_s: 8 * 3600,
+            routing: RoutingOptions::default(),
+        }
+    }
+}
+
+/// The command centre's in-memory state: settings and the road-network router.
+#[derive(Debug, Default)]
+pub struct CommandState {
+    config: RwLock<CommandConfig>,
+    /// The router and the geography it was built from (weak, so a replaced geography is freed).
+    router: Mutex<Option<(Weak<Geography>, Arc<Router>)>>,
+}
+
+impl CommandState {
+    pub fn config(&self) -> CommandConfig {
+        *self.config.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces the settings; the router is rebuilt with the new routing options when next used.
+    pub fn configure(&self, config: CommandConfig) {
+        *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
+        *self.router.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn cached(&self, geography: &Arc<Geography>) -> Option<Arc<Router>> {
+        let guard = self.router.lock().unwrap_or_else(|p| p.into_inner());
+        match &*guard {
+            Some((g, r)) if g.upgrade().is_some_and(|g| Arc::ptr_eq(&g, geography)) => {
+                Some(r.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The router for the geography in force, building it if the geography changed.
+    pub async fn router(&self, state: &AppState) -> ApiResult<Arc<Router>> {
+        let geography = state.geography();
+        if let Some(r) = self.cached(&geography) {
+            return Ok(r);
+        }
+        let options = self.config().routing;
+        let g = geography.clone();
+        // Contraction takes tens to hundreds of milliseconds: keep it off the async workers.
+        let router = tokio::task::spawn_blocking(move || Router::build(&g, options))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        let router = Arc::new(router);
+        *self.router.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Arc::downgrade(&geography), router.clone()));
+        Ok(router)
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit))
+        .routes(routes!(set_status))
+        .routes(routes!(track))
+        .routes(routes!(ingest_position))
+}
+
+/// A unit with the freshness of its position.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitView {
+    #[serde(flatten)]
+    pub unit: Unit,
+    /// True when the unit has no position or its last fix is older than the stale limit.
+    pub position_stale: bool,
+    /// Seconds since the last fix.
+    pub last_fix_age_s: Option<i64>,
+}
+
+pub fn view(unit: Unit, now: Timestamp, config: &CommandConfig) -> UnitView {
+    let age = unit
+        .last_fix
+        .map(|f| (now.micros() - f.at.micros()).div_euclid(1_000_000));
+    UnitView {
+        position_stale: age.is_none_or(|a| a > config.position_stale_after_s),
+        last_fix_age_s: age,
+        unit,
+    }
+}
+
+/// All units with their last known positions (the map's unit layer).
+#[utoipa::path(get, path = "/units", tag = "units", responses((status = 200, body = Vec<UnitView>)))]
+pub async fn list_units(
+    State(state): State<AppState>,
+    caller: UserCaller,
+) -> ApiResult<Json<Vec<UnitView>>> {
+    caller
+        .require(&state, pingan_core::access::Permission::ViewMap)
+        .await?;
+    let config = state.command.config();
+    let now = state.now();
+    let units = state.store.units(None).await?;
+    Ok(Json(
+        units.into_iter().map(|u| view(u, now, &config)).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUnit {
+    pub id: String,
+    pub call_sign: String,
+    pub kind: UnitKind,
+    #[serde(default)]
+    pub crew: Vec<String>,
+    pub agency: String,
+    /// The unit's GPS device (a registered device of kind `unit`).
+    #[serde(default)]
+    pub device_id: Option<String>,
+    /// `available` (default), `on_patrol`, `busy` or `off_duty`.
+    #[serde(default)]
+    pub status: Option<UnitStatus>,
+}
+
+/// Registers a unit.
+#[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
+    responses((status = 201, body = UnitView), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    caller: Authorized<perm::Dispatch>,
+    ApiJson(req): ApiJson<CreateUnit>,
+) -> ApiResult<(StatusCode, Json<UnitView>)> {
+    check_id("id", &req.id)?;
+    check_unit_text(&req.call_sign, &req.crew, &req.agency)?;
+    let status = req.status.unwrap_or(UnitStatus::Available);
+    if status.is_assignment() {
+        return Err(ApiError::invalid(
+            "status",
+            "dispatched, en_route and on_scene come from incidents; use available, on_patrol, busy or off_duty",
+        ));
+    }
+    let device_id = match &req.device_id {
+        Some(d) => {
+            check_id("device_id", d)?;
+            let id = DeviceId(d.clone());
+            let device = state
+                .store
+                .devices(std::slice::from_ref(&id))
+                .await?
+                .into_iter()
+                .next();
+            match device {
+                Some(dev) if dev.kind == DeviceKind::Unit => Some(id),
+                Some(dev) => {
+                    return Err(ApiError::invalid(
+                        "device_id",
+                        format!("device {d} is a {}, not a unit GPS", dev.kind.as_str()),
+                    ))
+                }
+                None => {
+                    return Err(ApiError::invalid(
+                        "device_id",
+                        format!("no device {d} is registered"),
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
+    let now = state.now();
+    let unit = state
+        .store
+        .create_unit(&NewUnit {
+            id: UnitId(req.id),
+            call_sign: req.call_sign.trim().to_owned(),
+            kind: req.kind,
+            crew: req.crew.iter().map(|c| c.trim().to_owned()).collect(),
+            agency: req.agency.trim().to_owned(),
+            status,
+            device_id,
+            created_at: now,
+        })
+        .await?;
+    state
+        .audit(vec![caller.entry(
+            &state,
+            "unit.create",
+            "unit",
+            Some(unit.id.as_str()),
+            Outcome::Success,
+            serde_json::json!({ "call_sign": unit.call_sign, "kind": unit.kind, "device_id": unit.device_id }),
+        )])
+        .await?;
+    publish_unit(&state, "unit.created", &unit).await;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(unit, now, &state.command.config())),
+    ))
+}
+
+pub(crate) async fn load_unit(state: &AppState, id: &str) -> ApiResult<Unit> {
+    let id = UnitId::new(id);
+    state
+        .store
+        .units(Some(std::slice::from_ref(&id)))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::NotFound {
+            what: "unit",
+            id: id.to_string(),
+        })
+}
+
+/// One unit.
+#[utoipa::path(get, path = "/units/{id}", tag = "units", params(("id" = String, Path)),
+    responses((status = 200, body = UnitView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_unit(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UnitView>> {
+    caller
+        .require(&state, pingan_core::access::Permission::ViewMap)
+        .await?;
+    let unit = load_unit(&state, &id).await?;
+    Ok(Json(view(unit, state.now(), &state.command.config())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatus {
+    /// `available`, `on_patrol`, `busy` or `off_duty`.
+    pub status: UnitStatus,
+    /// The unit version the operator saw; a stale one is answered with 409 and the unit.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// A 409 problem carrying the current state of what moved.
+pub fn conflict_response(code: &str, detail: String, current: serde_json::Value) -> Response {
+    let body = serde_json::json!({
+        "type": format!("urn:pingan:problem:{code}"),
+        "title": "Conflict",
+        "status": 409,
+        "detail": detail,
+        "code": code,
+        "current": current,
+    });
+    let mut resp = (StatusCode::CONFLICT, Json(body)).into_response();
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+/// Sets a unit's status by hand. Statuses that come from incidents (dispatched, en route, on
+/// scene) cannot be set here, and a unit assigned to an incident is released only through the
+/// incident (clear or cancel).
+#[utoipa::path(put, path = "/units/{id}/status", tag = "units", params(("id" = String, Path)), request_body = SetStatus,
+    responses((status = 200, body = UnitView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = Object)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: Authorized<perm::Dispatch>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SetStatus>,
+) -> ApiResult<Response> {
+    if req.status.is_assignment() {
+        return Err(ApiError::invalid(
+            "status",
+            "dispatched, en_route and on_scene are set through the incident's transitions",
+        ));
+    }
+    let unit = load_unit(&state, &id).await?;
+    let config = state.command.config();
+    let now = state.now();
+    if let Some(inc) = &unit.incident_id {
+        return Ok(conflict_response(
+            "unit_assigned",
+            format!(
+                "unit {} is assigned to incident {inc}; clear or cancel it there",
+                unit.id
+            ),
+            serde_json::to_value(view(unit, now, &config)).unwrap_or_default(),
+        ));
+    }
+    let expected = req.expected_version.unwrap_or(unit.version);
+    let updated = match state
+        .store
+        .set_unit_status(&unit.id, expected, req.status, now)
+        .await
+    {
+        Ok(u) => u,
+        Err(pingan_core::StoreError::Conflict { detail, .. }) => {
+            let current = load_unit(&state, &id).await?;
+            return Ok(conflict_response(
+                "conflict",
+                format!("unit {id} was changed meanwhile: {detail}"),
+                serde_json::to_value(view(current, now, &config)).unwrap_or_default(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .audit(vec![caller.entry(
+            &state,
+            "unit.status",
+            "unit",
+            Some(updated.id.as_str()),
+            Outcome::Success,
+            serde_json::json!({ "from": unit.status, "to": updated.status }),
+        )])
+        .await?;
+    publish_unit(&state, "unit.status", &updated).await;
+    Ok(Json(view(updated, now, &config)).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrackQuery {
+    /// RFC 3339; default one hour before `to`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// RFC 3339; default now.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+pub(crate) fn parse_time(field: &str, v: &Option<String>) -> ApiResult<Option<Timestamp>> {
+    v.as_deref()
+        .map(|s| {
+            Timestamp::parse_rfc3339(s)
+                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
+        })
+        .transpose()
+}
+
+/// A unit's GPS track, oldest first.
+#[utoipa::path(get, path = "/units/{id}/track", tag = "units", params(("id" = String, Path), TrackQuery),
+    responses((status = 200, body = Vec<Fix>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn track(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ReadIncidents>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
+) -> ApiResult<Json<Vec<Fix>>> {
+    let to = parse_time("to", &q.to)?.unwrap_or_else(|| state.now());
+    let from = parse_time("from", &q.from)?.unwrap_or_else(|| to.minus_seconds(3600));
+    if from >= to {
+        return Err(ApiError::invalid("from", "must be before to"));
+    }
+    let unit = load_unit(&state, &id).await?;
+    Ok(Json(
+        state
+            .store
+            .track(&unit.id, from, to, q.limit.unwrap_or(10_000).min(100_000))
+            .await?,
+    ))
+}
+
+/// One GPS fix as a device sends it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixIn {
+    /// When the fix was taken (RFC 3339).
+    pub at: String,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub speed_kmh: Option<f64>,
+    #[serde(default)]
+    pub heading_deg: Option<f64>,
+    #[serde(default)]
+    pub accuracy_m: Option<f64>,
+}
+
+/// A batch of fixes. A single fix object (the fields of one `fixes` element) is accepted too.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionBatch {
+    pub fixes: Vec<FixIn>,
+}
+
+/// The most fixes one report may carry.
+pub const MAX_FIXES: usize = 500;
+
+/// What happened to each fix.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FixResult {
+    pub index: usize,
+    /// `current`, `late`, `duplicate`, or absent when refused.
+    pub class: Option<FixClass>,
+    /// Why it was refused (`field`, `message`).
+    #[schema(value_type = Option<Object>)]
+    pub refused: Option<ValidationError>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PositionOutcome {
+    pub unit_id: UnitId,
+    pub current: usize,
+    pub late: usize,
+    pub duplicate: usize,
+    pub refused: usize,
+    pub fixes: Vec<FixResult>,
+    /// The unit's last known fix after this report.
+    pub last_fix: Option<Fix>,
+}
+
+/// Parses a report: a single fix, or `{"fixes": [...]}`. Returns the fixes and whether it was a
+/// single one.
+pub fn parse_report(payload: &[u8]) -> ApiResult<(Vec<FixIn>, bool)> {
+    let value: serde_json::Value = from_json(payload)?;
+    if value.get("fixes").is_some() {
+        let batch: PositionBatch = from_json(payload)?;
+        if batch.fixes.is_empty() || batch.fixes.len() > MAX_FIXES {
+            return Err(ApiError::invalid(
+                "fixes",
+                format!("must hold 1–{MAX_FIXES} fixes"),
+            ));
+        }
+        Ok((batch.fixes, false))
+    } else {
+        Ok((vec![from_json::<FixIn>(payload)?], true))
+    }
+}
+
+/// Records a position report from a unit's device: the one function behind HTTP and MQTT.
+pub async fn record_positions(
+    state: &AppState,
+    device: &Device,
+    payload: &[u8],
+) -> ApiResult<PositionOutcome> {
+    let (fixes, single) = parse_report(payload)?;
+    let unit = state
+        .store
+        .unit_by_device(&device.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            what: "unit for device",
+            id: device.id.to_string(),
+        })?;
+    let config = state.command.config();
+    let now = state.now();
+    let last = unit.last_fix.map(|f| f.at);
+    let mut results: Vec<FixResult> = Vec::with_capacity(fixes.len());
+    let mut accepted: Vec<(usize, Fix)> = Vec::new();
+    for (i, f) in fixes.iter().enumerate() {
+        let field = if single {
+            String::new()
+        } else {
+            format!("fixes[{i}]")
+        };
+        let named = |e: ValidationError| {
+            let name = if field.is_empty() {
+                e.field.trim_start_matches('.').to_owned()
+            } else {
+                format!("{field}.{}", e.field.trim_start_matches('.'))
+            };
+            ValidationError::new(name, e.message)
+        };
+        let checked = Timestamp::parse_rfc3339(&f.at)
+            .ok_or_else(|| {
+                ValidationError::new("at", format!("{:?} is not an RFC 3339 time", f.at))
+            })
+            .and_then(|at| {
+                let fix = Fix {
+                    at,
+                    lon: f.lon,
+                    lat: f.lat,
+                    speed_kmh: f.speed_kmh,
+                    heading_deg: f.heading_deg,
+                    accuracy_m: f.accuracy_m,
+                };
+                fix.validate("")?;
+                classify_fix(at, last, now, config.fix_limits).map(|c| (fix, c))
+            })
+            .map_err(named);
+        match checked {
+            Ok((fix, class)) => {
+                accepted.push((i, fix));
+                results.push(FixResult {
+                    index: i,
+                    class: Some(class),
+                    refused: None,
+                });
+            }
+            Err(e) if single => return Err(e.into()),
+            Err(e) => results.push(FixResult {
+                index: i,
+                class: None,
+                refused: Some(e),
+            }),
+        }
+    }
+    let to_store: Vec<Fix> = accepted.iter().map(|(_, f)| *f).collect();
+    let recorded = state.store.record_fixes(&unit.id, &to_store, now).await?;
+    for ((i, _), inserted) in accepted.iter().zip(&recorded.inserted) {
+        if !inserted {
+            results[*i].class = Some(FixClass::Duplicate);
+        }
+    }
+    if let Some(u) = &recorded.advanced {
+        publish_unit(state, "unit.position", u).await;
+    }
+    let count = |c: FixClass| results.iter().filter(|r| r.class == Some(c)).count();
+    let last_fix = recorded
+        .advanced
+        .as_ref()
+        .map_or(unit.last_fix, |u| u.last_fix);
+    Ok(PositionOutcome {
+        unit_id: unit.id.clone(),
+        current: count(FixClass::Current),
+        late: count(FixClass::Late),
+        duplicate: count(FixClass::Duplicate),
+        refused: results.iter().filter(|r| r.refused.is_some()).count(),
+        fixes: results,
+        last_fix,
+    })
+}
+
+/// A unit's GPS reports its position (one fix or a batch).
+#[utoipa::path(post, path = "/ingest/position", tag = "ingest", request_body = PositionBatch,
+    security(("device_key" = [])),
+    responses((status = 200, body = PositionOutcome), (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn ingest_position(
+    State(state): State<AppState>,
+    caller: DeviceCaller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<PositionOutcome>> {
+    let bytes = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+    Ok(Json(
+        record_positions(&state, &caller.device, &bytes).await?,
+    ))
+}
+
+/// The MQTT side of [`record_positions`] (`pingan/v1/unit/{id}/position`).
+pub async fn mqtt_position(
+    state: &AppState,
+    device: &Device,
+    payload: &[u8],
+) -> Result<(), HandlerError> {
+    record_positions(state, device, payload)
+        .await
+        .map(|_| ())
+        .map_err(|e| match e {
+            ApiError::Internal(source) => HandlerError::transient(source),
+            other => HandlerError::rejected(other.to_string()),
+        })
+}
+
+/// Announces a unit's status or position on the `units` stream.
+pub(crate) async fn publish_unit(state: &AppState, kind: &str, unit: &Unit) {
+    state
+        .publish(StreamEvent::new(
+            Topic::Units,
+            kind,
+            state.now(),
+            serde_json::to_value(unit).unwrap_or_default(),
+        ))
+        .await;
+}
+
+/// Deletes track points older than the retention; for the retention job. Returns how many.
+pub async fn purge_positions(state: &AppState) -> ApiResult<u64> {
+    let before = state
+        .now()
+        .minus_seconds(state.command.config().position_retention_s);
+    Ok(state.store.purge_positions(before).await?)
+}
+
+/// One recommended unit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recommendation {
+    pub unit: UnitView,
+    pub eta_s: f64,
+    pub distance_m: f64,
+    /// True when the ETA is a straight line (the unit is off the road network, or no road
+    /// connects it); the road distance is then unknown.
+    pub off_network: bool,
+    /// Straight-line distance, for reference.
+    pub straight_m: f64,
+}
+
+/// The dispatchable units (available or on patrol, with a position), ranked by travel time to
+/// `(lon, lat)` over the road network, fastest first.
+pub async fn recommend(
+    state: &AppState,
+    lon: f64,
+    lat: f64,
+    limit: usize,
+) -> ApiResult<Vec<Recommendation>> {
+    let config = state.command.config();
+    let now = state.now();
+    let units: Vec<Unit> = state
+        .store
+        .units(None)
+        .await?
+        .into_iter()
+        .filter(|u| u.status.is_dispatchable() && u.incident_id.is_none() && u.last_fix.is_some())
+        .collect();
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let router = state.command.router(state).await?;
+    let keyed: Vec<(usize, f64, f64)> = units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.last_fix.map(|f| (i, f.lon, f.lat)))
+        .collect();
+    let ranked = router.rank_units((lon, lat), &keyed);
+    Ok(ranked
+        .into_iter()
+        .take(limit)
+        .filter_map(|r| {
+            let u = units.get(r.unit)?.clone();
+            let straight = u
+                .last_fix
+                .map(|f| haversine_m((f.lon, f.lat), (lon, lat)))
+                .unwrap_or(0.0);
+            Some(Recommendation {
+                eta_s: (r.eta_s * 10.0).round() / 10.0,
+                distance_m: r.distance_m.round(),
+                off_network: r.off_network,
+                straight_m: straight.round(),
+                unit: view(u, now, &config),
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,493 @@
+//! `pingan demo`: a living district modelled on the report, in one command.
+//!
+//! The first start generates the district for `--seed` (deterministic), loads it into the store
+//! in the data directory (default `./data/demo`), creates one demo account per role and registers
+//! every device with its own key. Later starts reuse all of it and are immediate; `--reset`
+//! starts over. Unless `--no-live`, a simulation then runs and feeds the server through the same
+//! public ingest endpoints that real devices use, each device with its own key.
+
+use crate::config::{Config, GlobalArgs, ServeArgs};
+use anyhow::Context;
+use clap::Args;
+use pingan_core::access::Role;
+use pingan_core::account::{secret_hash, DeviceKind};
+use pingan_core::ids::{DeviceId, UserId};
+use pingan_core::ports::{AccountStore, DeviceStore, NewDevice, NewUser};
+use pingan_demo::{District, LiveEvent, LiveSim, Scale};
+use pingan_server::auth::{hash_password, new_secret, DEVICE_KEY_PREFIX};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The password of every demo account (printed at start; a demo is not a deployment).
+pub const DEMO_PASSWORD: &str = "pingan-demo";
+
+/// Plate reads are kept this long in the demo, so that the report's May stories stay queryable.
+pub const DEMO_RETENTION_DAYS: u32 = 400;
+
+/// The demo accounts: user name, role, display name, agency.
+const ACCOUNTS: &[(&str, Role, &str, Option<&str>)] = &[
+    ("operator", Role::Operator, "值班员 王芳", None),
+    ("officer", Role::Officer, "巡逻民警 李强", None),
+    ("investigator", Role::Investigator, "侦查员 赵军", None),
+    ("grid", Role::GridWorker, "网格员 孙丽", None),
+    (
+        "desk",
+        Role::AgencyDesk,
+        "交警值班 周涛",
+        Some("traffic_police"),
+    ),
+    ("analyst", Role::Analyst, "分析员 陈静", None),
+    ("auditor", Role::Auditor, "审计员 刘洋", None),
+];
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// The district's seed: the same seed gives the same district and history.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How many times busier than real time the live world is.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Throw away the demo's data directory and generate again.
+    #[arg(long)]
+    pub reset: bool,
+    /// Serve the history only; no live simulation.
+    #[arg(long)]
+    pub no_live: bool,
+    /// A smaller history (about 1/20), for quick tries and tests.
+    #[arg(long)]
+    pub small: bool,
+}
+
+/// What the first start recorded in the data directory so that later starts can reuse it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    seed: u64,
+    small: bool,
+    start_day: i64,
+    fingerprint: u64,
+    /// Device id → API key (the file is owner-only, like the whole data directory).
+    keys: BTreeMap<String, String>,
+}
+
+fn marker_path(dir: &Path) -> PathBuf {
+    dir.join("demo.json")
+}
+
+/// The local (UTC+8) midnight starting today, in UTC microseconds: the history ends there.
+fn today_local_midnight(now_us: i64) -> i64 {
+    let offset = 8 * pingan_demo::HOUR;
+    (now_us + offset).div_euclid(pingan_demo::DAY) * pingan_demo::DAY - offset
+}
+
+pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let mut global = global.clone();
+    if global.data_dir.is_none() {
+        global.data_dir = Some(PathBuf::from("data/demo"));
+    }
+    let mut serve = args.serve.clone();
+    serve
+        .admin_password
+        .get_or_insert_with(|| DEMO_PASSWORD.to_owned());
+    let mut config = Config::load(&global, &serve)?;
+    // The report's May stories lie further back than the default 30 days of plate retention.
+    config.plate_retention_days = config.plate_retention_days.max(DEMO_RETENTION_DAYS);
+    if serve.print_config {
+        super::print(&config.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !(args.speed > 0.0 && args.speed <= 1000.0) {
+        anyhow::bail!("--speed must be more than 0 and at most 1000");
+    }
+    super::init_tracing(&config.log);
+    if args.reset {
+        reset(&config)?;
+    }
+    let existing = read_marker(&config.data_dir)?;
+    let marker = match existing {
+        Some(m) if m.seed == args.seed && m.small == args.small => {
+            tracing::info!("reusing the demo district in {}", config.data_dir.display());
+            m
+        }
+        Some(_) => anyhow::bail!(
+            "the data directory {} holds a demo with another seed or size; add --reset to start over",
+            config.data_dir.display()
+        ),
+        None => {
+            let marker = build(&config, args.seed, args.small).await?;
+            write_marker(&config.data_dir, &marker)?;
+            marker
+        }
+    };
+    let running = super::serve::start(&config).await?;
+    banner(&running.addr, &marker);
+    let live = if args.no_live {
+        None
+    } else {
+        let district = generate(args.seed, true, marker.start_day)?;
+        Some(tokio::spawn(live_loop(
+            format!("http://{}", running.addr),
+            district,
+            marker.keys.clone(),
+            args.speed,
+            args.seed,
+        )))
+    };
+    super::serve::shutdown_signal().await;
+    if let Some(task) = live {
+        task.abort();
+    }
+    running.stop().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reset(config: &Config) -> anyhow::Result<()> {
+    for name in ["pingan.db", "pingan.db-wal", "pingan.db-shm", "demo.json"] {
+        let p = config.data_dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn read_marker(dir: &Path) -> anyhow::Result<Option<Marker>> {
+    let path = marker_path(dir);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(serde_json::from_str(&text).with_context(|| {
+        format!("{} is damaged; use --reset", path.display())
+    })?))
+}
+
+fn write_marker(dir: &Path, marker: &Marker) -> anyhow::Result<()> {
+    let path = marker_path(dir);
+    std::fs::write(&path, serde_json::to_vec_pretty(marker)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn generate(seed: u64, small: bool, start_day: i64) -> anyhow::Result<District> {
+    let mut cfg =
+        pingan_demo::DemoConfig::new(seed, if small { Scale::Small } else { Scale::Full });
+    cfg.start_day = start_day;
+    pingan_demo::generate_with(&cfg).map_err(|e| anyhow::anyhow!("demo configuration: {e}"))
+}
+
+/// Generates the district and loads it into the store before the server starts (the server
+/// then builds its in-memory indexes from the store as on any start).
+async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker> {
+    let start_day = today_local_midnight(super::now().micros());
+    let t0 = std::time::Instant::now();
+    let district = tokio::task::spawn_blocking(move || generate(seed, small, start_day)).await??;
+    tracing::info!(
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "district generated"
+    );
+    let store = super::open_store(config).await?;
+
+    let (geography, report) = pingan_server::geography::import_geography(&store, &district.geojson)
+        .await
+        .context("loading the demo geography")?;
+    tracing::info!(features = report.features, "geography loaded");
+
+    let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
+    for (username, role, display, agency) in ACCOUNTS {
+        if store.user_by_username(username).await?.is_some() {
+            continue;
+        }
+        store
+            .create_user(&NewUser {
+                id: UserId(format!("u-demo-{username}")),
+                username: (*username).to_owned(),
+                display_name: (*display).to_owned(),
+                role: *role,
+                agency: agency.map(str::to_owned),
+                password_hash: hash.clone(),
+                created_at: super::now(),
+            })
+            .await?;
+    }
+
+    let mut keys = BTreeMap::new();
+    let mut devices: Vec<(String, DeviceKind, String)> = Vec::new();
+    for c in &district.checkpoints {
+        devices.push((c.id.0.clone(), DeviceKind::Checkpoint, c.name.clone()));
+    }
+    for p in &district.platforms {
+        devices.push((p.id.0.clone(), DeviceKind::Platform, p.name.clone()));
+    }
+    for u in &district.units {
+        devices.push((u.id.0.clone(), DeviceKind::Unit, u.call_sign.clone()));
+    }
+    for (id, kind, name) in devices {
+        let key = new_secret(DEVICE_KEY_PREFIX);
+        store
+            .create_device(&NewDevice {
+                id: DeviceId(id.clone()),
+                kind,
+                name,
+                key_hash: secret_hash(&key),
+                created_at: super::now(),
+            })
+            .await?;
+        keys.insert(id, key);
+    }
+    super::demo_load::plates(&store, &district, config).await?;
+    super::demo_load::sensors(&store, &district).await?;
+    super::demo_load::command(&store, &district, &geography).await?;
+    store.close().await;
+    Ok(Marker {
+        seed,
+        small,
+        start_day,
+        fingerprint: district.fingerprint(),
+        keys,
+    })
+}
+
+fn banner(addr: &std::net::SocketAddr, marker: &Marker) {
+    let mut text = format!(
+        "\n  pingan demo (seed {}) is serving on http://{addr}/\n\n  Sign in with any of these accounts (password: {DEMO_PASSWORD}):\n    admin         admin\n",
+        marker.seed
+    );
+    for (user, role, display, _) in ACCOUNTS {
+        text.push_str(&format!("    {user:<13} {:<13} {display}\n", role.as_str()));
+    }
+    text.push_str(
+        "\n  Stop with Ctrl-C; the next start reuses this district (--reset starts over).\n",
+    );
+    eprintln!("{text}");
+}
+
+/// The live world: steps the simulation once a second and sends what happens to the server
+/// through its public ingest endpoints, each device with its own key.
+async fn live_loop(
+    base: String,
+    district: District,
+    keys: BTreeMap<String, String>,
+    speed: f64,
+    seed: u64,
+) {
+    let client = reqwest::Client::new();
+    let start = super::now().micros();
+    let mut sim = LiveSim::new(&district, seed, start);
+    let mut sim_now = start;
+    let step = (1_000_000.0 * speed) as i64;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut beats = 0u64;
+    let mut read_seq = 0u64;
+    let mut desk = Desk::default();
+    loop {
+        tick.tick().await;
+        // Heartbeats from every checkpoint and platform every 30 s.
+        if beats.is_multiple_of(30) {
+            for (id, key) in keys
+                .iter()
+                .filter(|(id, _)| id.starts_with("kk-") || id.starts_with("vms-"))
+            {
+                let _ = client
+                    .post(format!("{base}/api/v1/ingest/heartbeat"))
+                    .bearer_auth(key)
+                    .json(&serde_json::json!({ "device_id": id, "status": "ok" }))
+                    .send()
+                    .await;
+            }
+        }
+        beats += 1;
+        let events = sim.step(sim_now, step);
+        sim_now += step;
+        // Events are stamped with the wall clock: at --speed N the world is N times busier,
+        // never ahead of real time (ingest refuses times in the future).
+        let wall = super::now().micros();
+        let mut reads: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        let mut fixes: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        let at = pingan_core::Timestamp(wall).to_rfc3339();
+        for event in events {
+            match event {
+                LiveEvent::UnitPosition(p) => {
+                    fixes
+                        .entry(p.unit.0.clone())
+                        .or_default()
+                        .push(serde_json::json!({
+                            "at": at, "lon": p.position.0, "lat": p.position.1,
+                            "speed_kmh": p.speed_kmh, "heading_deg": p.heading_deg,
+                        }));
+                }
+                LiveEvent::PlateRead(r) => {
+                    read_seq += 1;
+                    reads
+                        .entry(r.checkpoint.0.clone())
+                        .or_default()
+                        .push(serde_json::json!({
+                            "read_id": wall / 1000 * 1000 + (read_seq % 1000) as i64,
+                            "plate": r.plate,
+                            "checkpoint_id": super::demo_load::checkpoint_code(&r.checkpoint.0),
+                            "lane": r.lane,
+                            "direction": super::demo_load::direction_code(&r.direction),
+                            "ts": wall,
+                            "vehicle_color": r.colour,
+                            "vehicle_type": r.vehicle_type,
+                            "confidence": r.confidence,
+                        }));
+                }
+                other => desk.handle(&client, &base, other).await,
+            }
+        }
+        for (unit, batch) in fixes {
+            let Some(key) = keys.get(&unit) else { continue };
+            // Only the latest fix of the step: the server keeps tracks, not every sub-second point.
+            let last = batch.last().cloned().into_iter().collect::<Vec<_>>();
+            let _ = client
+                .post(format!("{base}/api/v1/ingest/position"))
+                .bearer_auth(key)
+                .json(&serde_json::json!({ "fixes": last }))
+                .send()
+                .await;
+        }
+        for (checkpoint, batch) in reads {
+            let Some(key) = keys.get(&checkpoint) else {
+                continue;
+            };
+            let resp = client
+                .post(format!("{base}/api/v1/ingest/reads"))
+                .bearer_auth(key)
+                .json(&batch)
+                .send()
+                .await;
+            if let Err(e) = resp {
+                tracing::warn!(error = %e, checkpoint, "demo: could not send reads");
+            }
+        }
+    }
+}
+
+/// The command-centre side of the live world: the operator takes calls and moves incidents
+/// through their lifecycle through the API, as a person at the desk would.
+#[derive(Default)]
+struct Desk {
+    token: Option<String>,
+    /// Simulated incident id → (pingan's incident id, the version last seen).
+    incidents: std::collections::HashMap<String, (String, i64)>,
+}
+
+impl Desk {
+    async fn token(&mut self, client: &reqwest::Client, base: &str) -> Option<String> {
+        if self.token.is_none() {
+            let resp = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({ "username": "operator", "password": DEMO_PASSWORD, "mode": "bearer" }))
+                .send()
+                .await
+                .ok()?;
+            let body: serde_json::Value = resp.json().await.ok()?;
+            self.token = body["token"].as_str().map(str::to_owned);
+        }
+        self.token.clone()
+    }
+
+    async fn post(
+        &mut self,
+        client: &reqwest::Client,
+        base: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        let token = self.token(client, base).await?;
+        let resp = client
+            .post(format!("{base}/api/v1{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .ok()?;
+        if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
+            self.token = None;
+        }
+        if !resp.status().is_success() {
+            tracing::debug!(path, status = %resp.status(), "demo: the desk's request was refused");
+            return None;
+        }
+        resp.json().await.ok()
+    }
+
+    async fn transition(
+        &mut self,
+        client: &reqwest::Client,
+        base: &str,
+        sim_id: &str,
+        action: &str,
+        unit: Option<&str>,
+    ) {
+        let Some((id, version)) = self.incidents.get(sim_id).cloned() else {
+            return;
+        };
+        let mut body = serde_json::json!({ "action": action, "expected_version": version });
+        if let Some(u) = unit {
+            body["unit_id"] = serde_json::json!(u);
+        }
+        if let Some(resp) = self
+            .post(client, base, &format!("/incidents/{id}/transitions"), body)
+            .await
+        {
+            let v = resp["incident"]["version"].as_i64().unwrap_or(version + 1);
+            self.incidents.insert(sim_id.to_owned(), (id, v));
+        }
+    }
+
+    async fn handle(&mut self, client: &reqwest::Client, base: &str, event: LiveEvent) {
+        match event {
+            LiveEvent::Call(c) => {
+                let body = serde_json::json!({
+                    "type": super::demo_load::incident_type(&c.type_code).code(),
+                    "source": "phone_110",
+                    "priority": c.priority.clamp(1, 4),
+                    "lon": c.position.0,
+                    "lat": c.position.1,
+                    "description": c.description,
+                });
+                if let Some(resp) = self.post(client, base, "/incidents", body).await {
+                    let incident = &resp["incident"];
+                    if let (Some(id), Some(v)) =
+                        (incident["id"].as_str(), incident["version"].as_i64())
+                    {
+                        self.incidents.insert(c.id.0.clone(), (id.to_owned(), v));
+                    }
+                }
+            }
+            LiveEvent::Dispatched { unit, incident, .. } => {
+                self.transition(client, base, &incident.0, "dispatch", Some(&unit.0))
+                    .await;
+                self.transition(client, base, &incident.0, "en_route", None)
+                    .await;
+            }
+            LiveEvent::Arrived { incident, .. } => {
+                self.transition(client, base, &incident.0, "on_scene", None)
+                    .await;
+            }
+            LiveEvent::Cleared { incident, .. } => {
+                self.transition(client, base, &incident.0, "clear", None)
+                    .await;
+                self.transition(client, base, &incident.0, "close", None)
+                    .await;
+                self.incidents.remove(&incident.0);
+            }
+            // Detections need a recorder device per platform; the history carries them, the
+            // live feed of detections is not simulated yet.
+            LiveEvent::Detection(_) | LiveEvent::PlateRead(_) | LiveEvent::UnitPosition(_) => {}
+        }
+    }
+}
