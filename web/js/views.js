@@ -11,7 +11,10 @@ onEvent((e) => {
   recent.unshift(e);
   if (recent.length > 100) recent.pop();
   const list = document.getElementById("event-list");
-  if (list) list.prepend(eventItem(e));
+  if (!list) return;
+  list.querySelectorAll("li.muted").forEach((li) => li.remove());
+  list.prepend(eventItem(e));
+  while (list.children.length > 100) list.lastChild.remove();
 });
 
 function eventItem(e) {

@@ -145,8 +145,9 @@ both!(
     }
 );
 
-/// GDAL's OAPIF driver (what QGIS uses) reads the layers from a real socket. Skipped, with a
-/// note, when `ogrinfo` is not installed (`scripts/ensure-test-deps.sh --with gis`).
+/// GDAL's OAPIF driver (what QGIS uses) reads the layers from a real socket. `scripts/test`
+/// installs `gdal-bin`; elsewhere the test is skipped with a note, unless services are required
+/// (`PINGAN_TEST_REQUIRE_SERVICES=1`, as in CI), where a missing `ogrinfo` fails it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gdal_ogrinfo_reads_the_collections() {
     if std::process::Command::new("ogrinfo")
@@ -154,6 +155,10 @@ async fn gdal_ogrinfo_reads_the_collections() {
         .output()
         .is_err()
     {
+        assert!(
+            !pingan_testkit::services::require_services(),
+            "ogrinfo is missing: apt-get install gdal-bin (scripts/ensure-test-deps.sh --with gis)"
+        );
         eprintln!("ogrinfo not installed; skipping the GDAL check");
         return;
     }
