@@ -49,6 +49,10 @@ pub struct ServeArgs {
     pub print_config: bool,
 }
 
+/// The default log filter: informative, without sqlx's per-statement slow-query warnings (bulk
+/// loads at start trip them by design).
+pub const DEFAULT_LOG: &str = "info,sqlx::query=error";
+
 /// The file's shape: every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -210,7 +214,7 @@ impl Config {
                 .log
                 .clone()
                 .or(file.log)
-                .unwrap_or_else(|| "info".into()),
+                .unwrap_or_else(|| DEFAULT_LOG.into()),
             mqtt_url,
             admin_password,
             session_ttl: Duration::from_secs(session_ttl_hours * 3600),
