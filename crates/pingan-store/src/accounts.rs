@@ -88,7 +88,7 @@ impl AccountStore for Store {
     }
 
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let row = sqlx::query(&format!(
             "UPDATE users SET disabled = $1 WHERE username = $2 RETURNING {USER_COLUMNS}"
         ))
@@ -114,7 +114,7 @@ impl AccountStore for Store {
     }
 
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let id: Option<String> = sqlx::query_scalar(
             "UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id",
         )

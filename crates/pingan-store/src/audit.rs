@@ -74,7 +74,7 @@ impl AuditStore for Store {
             return Ok(Vec::new());
         }
         let _guard = self.inner.audit_lock.lock().await;
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(AUDIT_LOCK_KEY)

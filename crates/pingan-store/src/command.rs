@@ -21,7 +21,7 @@ use pingan_core::incident::{
 use pingan_core::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
 use pingan_core::{StoreError, Timestamp};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 use std::collections::{BTreeMap, HashSet};
 
 const INCIDENT_COLUMNS: &str = "id, incident_type, source, priority, state, lon, lat, inside_district, \
@@ -164,7 +164,7 @@ fn timeline_from_row(row: &AnyRow) -> Result<TimelineEntry, StoreError> {
 }
 
 async fn insert_timeline(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     entries: &[NewTimelineEntry],
 ) -> Result<(), StoreError> {
     for chunk in entries.chunks(100) {
@@ -186,7 +186,7 @@ async fn insert_timeline(
                 .bind(e.text.as_deref())
                 .bind(e.link.as_deref());
         }
-        q.execute(&mut **tx)
+        q.execute(&mut *tx)
             .await
             .map_err(backend("append to an incident timeline"))?;
     }
@@ -195,7 +195,7 @@ async fn insert_timeline(
 
 /// After an update matched no row: `NotFound`, or `Conflict` with the version now stored.
 async fn missed(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &'static str,
     what: &'static str,
     id: &str,
@@ -204,7 +204,7 @@ async fn missed(
     let sql = format!("SELECT version FROM {table} WHERE id = $1");
     match sqlx::query_scalar::<_, i64>(&sql)
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await
     {
         Ok(Some(now)) => StoreError::Conflict {
@@ -267,7 +267,7 @@ impl Store {
 #[async_trait]
 impl CommandStore for Store {
     async fn create_incident(&self, n: &NewIncident) -> Result<Incident, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let l = &n.location;
         let sql = format!(
             "INSERT INTO incidents (id, incident_type, source, priority, state, lon, lat, inside_district, \
@@ -417,7 +417,7 @@ impl CommandStore for Store {
     }
 
     async fn apply_incident_change(&self, c: &IncidentChange) -> Result<Incident, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let t = &c.times;
         let opt = |v: Option<Timestamp>| v.map(Timestamp::micros);
         let done = sqlx::query(
@@ -493,7 +493,7 @@ impl CommandStore for Store {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         insert_timeline(&mut tx, entries).await?;
         tx.commit()
             .await
@@ -572,7 +572,7 @@ impl CommandStore for Store {
         status: UnitStatus,
         at: Timestamp,
     ) -> Result<Unit, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let done = sqlx::query(
             "UPDATE units SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
         )
@@ -607,7 +607,7 @@ impl CommandStore for Store {
                 advanced: None,
             });
         }
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let mut existing: HashSet<i64> = HashSet::new();
         let mut times: Vec<i64> = fixes.iter().map(|f| f.at.micros()).collect();
         times.sort_unstable();

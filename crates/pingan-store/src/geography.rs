@@ -14,7 +14,7 @@ const CHUNK: usize = 200;
 #[async_trait]
 impl GeographyStore for Store {
     async fn replace_geography(&self, features: &[FeatureRow]) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query("DELETE FROM geo_features")
             .execute(&mut *tx)
             .await

@@ -43,7 +43,7 @@ impl Store {
         &self,
         rows: &[HistoricIncident],
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         for chunk in rows.chunks(CHUNK) {
             let sql = format!(
                 "INSERT INTO incidents (id, incident_type, source, priority, state, lon, lat, inside_district, \

@@ -61,6 +61,36 @@ struct Inner {
     /// Serialises audit appends within this process. Across processes (PostgreSQL only) an
     /// advisory transaction lock does the same.
     audit_lock: tokio::sync::Mutex<()>,
+    /// SQLite has one writer at a time, and a deferred transaction that reads and then writes
+    /// fails at once (`SQLITE_BUSY`, no waiting) when another writer got in between. Every write
+    /// transaction of this process therefore takes this lock first; PostgreSQL does not need it.
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction; on SQLite it also holds the process's writer lock until dropped.
+pub(crate) struct WriteTx {
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
 }
 
 impl Store {
@@ -101,6 +131,7 @@ impl Store {
                 pool,
                 url: url.clone(),
                 audit_lock: tokio::sync::Mutex::new(()),
+                writer: Arc::new(tokio::sync::Mutex::new(())),
             }),
         })
     }
@@ -150,6 +181,21 @@ impl Store {
     /// The pool, for crates that add their own tables through this store's migrations.
     pub fn pool(&self) -> &AnyPool {
         &self.inner.pool
+    }
+
+    /// Begins a write transaction (see [`Inner::writer`] for why SQLite serialises them).
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let guard = match self.backend() {
+            Backend::Sqlite => Some(self.inner.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.inner.pool.begin().await?;
+        Ok(WriteTx { tx, _writer: guard })
+    }
+
+    /// The SQLite writer lock, for write paths on a connection of their own.
+    pub(crate) fn sqlite_writer(&self) -> Arc<tokio::sync::Mutex<()>> {
+        self.inner.writer.clone()
     }
 
     /// A cheap round trip, for readiness checks.

@@ -202,7 +202,7 @@ impl Store {
         &self,
         rows: &[CheckpointBinding],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         for chunk in rows.chunks(200) {
             let sql = format!(
                 "INSERT INTO plate_checkpoints (code, checkpoint_id, device_id) VALUES {} \
@@ -352,7 +352,7 @@ impl Store {
         alerts: &[AlertRecord],
     ) -> Result<Vec<AlertRecord>, StoreError> {
         let mut fresh = Vec::with_capacity(alerts.len());
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         for chunk in alerts.chunks(64) {
             let sql = format!(
                 "INSERT INTO plate_alerts ({ALERT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
@@ -523,7 +523,7 @@ impl Store {
         purpose: &str,
     ) -> Result<u64, StoreError> {
         let mut copied = 0;
-        let mut tx = self.pool().begin().await.map_err(backend("begin"))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         for chunk in ids.chunks(500) {
             let sql = format!(
                 "INSERT INTO plate_evidence (case_ref, read_id, ts, plate, raw_plate, checkpoint, lane, direction, \

@@ -163,6 +163,8 @@ impl ReadStore {
         let (new, dups) = match &self.writer {
             Writer::Sqlite(conn) => {
                 let conn = conn.clone();
+                // The same writer lock as every other write transaction of this process.
+                let _writer = self.store.sqlite_writer().lock_owned().await;
                 tokio::task::spawn_blocking(move || sqlite_insert(&conn, unique))
                     .await
                     .map_err(|e| StoreError::backend("insert plate reads", e))??
@@ -298,6 +300,7 @@ impl ReadStore {
                 let mut report = PurgeReport::default();
                 loop {
                     let conn = conn.clone();
+                    let _writer = self.store.sqlite_writer().lock_owned().await;
                     let n = tokio::task::spawn_blocking(move || -> Result<usize, StoreError> {
                         let c = conn.lock().unwrap_or_else(|p| p.into_inner());
                         c.execute(

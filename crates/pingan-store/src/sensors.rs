@@ -14,7 +14,7 @@ use pingan_core::sensors::{
 };
 use pingan_core::{StoreError, Timestamp};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
 /// Rows per multi-row statement: at most 16 columns × 200 rows = 3,200 parameters, well under
@@ -39,7 +39,7 @@ fn upsert_clause(key: &str, columns: &[&str]) -> String {
 
 /// Fails with `Duplicate` naming the first id of `ids` that already exists in `table`.
 async fn refuse_existing(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &str,
     what: &'static str,
     ids: &[&str],
@@ -53,7 +53,7 @@ async fn refuse_existing(
         for id in chunk {
             q = q.bind(*id);
         }
-        if let Some(id) = q.fetch_optional(&mut **tx).await.map_err(e("check ids"))? {
+        if let Some(id) = q.fetch_optional(&mut *tx).await.map_err(e("check ids"))? {
             return Err(StoreError::Duplicate { what, id });
         }
     }
@@ -269,7 +269,7 @@ impl SensorStore for Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         if mode == WriteMode::Insert {
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
             refuse_existing(&mut tx, "video_platforms", "platform", &ids).await?;
@@ -307,7 +307,7 @@ impl SensorStore for Store {
     }
 
     async fn delete_platform(&self, id: &PlatformId) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         sqlx::query("UPDATE video_cameras SET platform_id = NULL WHERE platform_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -331,7 +331,7 @@ impl SensorStore for Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         if mode == WriteMode::Insert {
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
             refuse_existing(&mut tx, "video_cameras", "camera", &ids).await?;
@@ -433,7 +433,7 @@ impl SensorStore for Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         if mode == WriteMode::Insert {
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
             refuse_existing(&mut tx, "video_checkpoints", "checkpoint", &ids).await?;
@@ -481,7 +481,7 @@ impl SensorStore for Store {
         if beats.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         // The current state of every subject in the batch, read in one query per id chunk.
         let mut ids: Vec<&str> = beats.iter().map(|b| b.id.as_str()).collect();
         ids.sort_unstable();
@@ -667,7 +667,7 @@ impl SensorStore for Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await.map_err(e("begin"))?;
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         for chunk in rows.chunks(CHUNK) {
             let sql = format!(
                 "INSERT INTO detections ({}) VALUES {} ON CONFLICT (id) DO UPDATE SET \
