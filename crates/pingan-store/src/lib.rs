@@ -48,6 +48,9 @@ use std::time::Duration;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Connections of a SQLite pool (one writer at a time; the others read beside it).
+const SQLITE_CONNECTIONS: u32 = 4;
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -101,18 +104,31 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(match backend {
                 // SQLite has one writer at a time; a few readers share the file in WAL mode.
-                Backend::Sqlite => 4,
+                Backend::Sqlite => SQLITE_CONNECTIONS,
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(15))
+            // SQLite connections live as long as the pool and are all opened, one after the
+            // other, before the store is used: two connections opening a WAL file at the same
+            // moment can fail with SQLITE_CANTOPEN.
+            .idle_timeout(match backend {
+                Backend::Sqlite => None,
+                Backend::Postgres => Some(Duration::from_secs(600)),
+            })
+            .max_lifetime(match backend {
+                Backend::Sqlite => None,
+                Backend::Postgres => Some(Duration::from_secs(1800)),
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; FULL sync makes an
-                        // acknowledged commit survive a power cut, not only a crash.
+                        // FULL sync makes an acknowledged commit survive a power cut, not only
+                        // a crash. (WAL is set once below: it is a property of the file, and
+                        // switching it from several new connections at once fails with
+                        // SQLITE_CANTOPEN.)
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON;",
                         )
                         .await?;
                     }
@@ -126,6 +142,22 @@ impl Store {
                 url: url.redacted(),
                 source,
             })?;
+        if backend == Backend::Sqlite {
+            let connect_err = |source| ConnectError::Connect {
+                url: url.redacted(),
+                source,
+            };
+            // WAL lets readers run beside the writer; it persists in the database file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(connect_err)?;
+            let mut held = Vec::with_capacity(SQLITE_CONNECTIONS as usize);
+            for _ in 0..SQLITE_CONNECTIONS {
+                held.push(pool.acquire().await.map_err(connect_err)?);
+            }
+            drop(held);
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
