@@ -69,6 +69,10 @@ struct FileConfig {
     login_window_minutes: Option<u64>,
     time_zone: Option<String>,
     plate_retention_days: Option<u32>,
+    position_retention_days: Option<u32>,
+    position_stale_after_s: Option<u32>,
+    device_heartbeat_interval_s: Option<u32>,
+    device_missed_beats: Option<u32>,
 }
 
 /// The validated configuration.
@@ -87,6 +91,14 @@ pub struct Config {
     pub time_zone: String,
     /// Plate reads older than this are purged (evidence copied into cases is kept).
     pub plate_retention_days: u32,
+    /// Unit GPS tracks older than this are purged.
+    pub position_retention_days: u32,
+    /// A unit's last position is stale after this much silence.
+    pub position_stale_after_s: u32,
+    /// Devices are expected to beat this often…
+    pub device_heartbeat_interval_s: u32,
+    /// …and are offline after this many missed beats.
+    pub device_missed_beats: u32,
     /// Where the file layer came from, if anywhere.
     pub source_file: Option<PathBuf>,
 }
@@ -112,6 +124,10 @@ struct Printed<'a> {
     login_window_minutes: u64,
     time_zone: &'a str,
     plate_retention_days: u32,
+    position_retention_days: u32,
+    position_stale_after_s: u32,
+    device_heartbeat_interval_s: u32,
+    device_missed_beats: u32,
 }
 
 /// Replaces the password in `scheme://user:password@host`.
@@ -148,6 +164,10 @@ impl Config {
             login_window_minutes: self.login_window.as_secs() / 60,
             time_zone: &self.time_zone,
             plate_retention_days: self.plate_retention_days,
+            position_retention_days: self.position_retention_days,
+            position_stale_after_s: self.position_stale_after_s,
+            device_heartbeat_interval_s: self.device_heartbeat_interval_s,
+            device_missed_beats: self.device_missed_beats,
         };
         let origin = match &self.source_file {
             Some(p) => format!("# effective configuration (file layer: {})\n", p.display()),
@@ -197,6 +217,39 @@ impl Config {
         if !(1..=3650).contains(&plate_retention_days) {
             bail!("plate_retention_days must be 1–3650, not {plate_retention_days}");
         }
+        let ranged =
+            |name: &str, v: Option<u32>, default: u32, range: std::ops::RangeInclusive<u32>| {
+                let v = v.unwrap_or(default);
+                if range.contains(&v) {
+                    Ok(v)
+                } else {
+                    Err(anyhow::anyhow!(
+                        "{name} must be {}–{}, not {v}",
+                        range.start(),
+                        range.end()
+                    ))
+                }
+            };
+        let position_retention_days = ranged(
+            "position_retention_days",
+            file.position_retention_days,
+            90,
+            1..=3650,
+        )?;
+        let position_stale_after_s = ranged(
+            "position_stale_after_s",
+            file.position_stale_after_s,
+            120,
+            10..=86_400,
+        )?;
+        let device_heartbeat_interval_s = ranged(
+            "device_heartbeat_interval_s",
+            file.device_heartbeat_interval_s,
+            60,
+            5..=86_400,
+        )?;
+        let device_missed_beats =
+            ranged("device_missed_beats", file.device_missed_beats, 3, 1..=100)?;
         let mqtt_url = serve.mqtt_url.clone().or(file.mqtt_url);
         if let Some(url) = &mqtt_url {
             pingan_ingest::MqttConfig::from_url(url).context("mqtt_url")?;
@@ -223,6 +276,10 @@ impl Config {
             login_window: Duration::from_secs(login_window_minutes * 60),
             time_zone,
             plate_retention_days,
+            position_retention_days,
+            position_stale_after_s,
+            device_heartbeat_interval_s,
+            device_missed_beats,
             source_file,
         })
     }

@@ -137,6 +137,19 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .await
         .context("loading plate reads and the watch-list")?;
     tokio::spawn(pingan_server::reads::retention_task(state.clone()));
+    state
+        .command
+        .configure(pingan_server::routes::units::CommandConfig {
+            position_stale_after_s: i64::from(config.position_stale_after_s),
+            position_retention_s: i64::from(config.position_retention_days) * 86_400,
+            ..pingan_server::routes::units::CommandConfig::default()
+        });
+    state
+        .video
+        .set_health_settings(pingan_server::routes::sensors::HealthSettings {
+            interval_s: config.device_heartbeat_interval_s.into(),
+            missed_beats: config.device_missed_beats,
+        });
     // The video network: the camera index, and the sweep that marks silent devices offline.
     pingan_server::routes::sensors::load_video(&state)
         .await
