@@ -126,13 +126,16 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<ExitCode
     };
     let running = super::serve::start(&config).await?;
     banner(&running.addr, &marker);
+    // The small district has the same world and stories as the full one, at a fraction of the
+    // cost: it drives the live run and names what the tour looks for.
+    let district = generate(args.seed, true, marker.start_day)?;
+    eprintln!("{}", tour(&district));
     let live = if args.no_live {
         None
     } else {
-        let district = generate(args.seed, true, marker.start_day)?;
         Some(tokio::spawn(live_loop(
             format!("http://{}", running.addr),
-            district,
+            district.clone(),
             marker.keys.clone(),
             args.speed,
             args.seed,
@@ -271,6 +274,48 @@ fn banner(addr: &std::net::SocketAddr, marker: &Marker) {
         "\n  Stop with Ctrl-C; the next start reuses this district (--reset starts over).\n",
     );
     eprintln!("{text}");
+}
+
+/// Local (UTC+8) date and time of an instant, for the tour.
+fn local(us: i64) -> String {
+    pingan_core::Timestamp(us + 8 * pingan_demo::HOUR)
+        .to_rfc3339()
+        .replace('T', " ")
+        .chars()
+        .take(16)
+        .collect()
+}
+
+/// Where to look for each of the report's stories in this district (see the README's tour).
+fn tour(d: &District) -> String {
+    let s = &d.stories;
+    let b = &s.bicycle;
+    let dump = &s.dumpster;
+    let thefts: Vec<String> = b.thefts.iter().map(|i| i.0.clone()).collect();
+    let cams: Vec<String> = b.cameras.iter().map(|c| c.0.clone()).collect();
+    let dcams: Vec<String> = dump.cameras.iter().map(|c| c.0.clone()).collect();
+    format!(
+        "  The report's stories in this district (local times, UTC+8):\n    1. Bicycle thefts outside the Zhuanggang store: incidents {} (series {}), cameras {} at {:.5},{:.5}; arrest {}.\n    2. Dumpster stolen on Bantuan Road ({}), {}: incident {}; cameras {} saw a white truck; its plate {} passed {} checkpoints; stopped {}.\n    3. Co-travel: {} is followed by {} ({} joint passes).\n    4. Stolen car {} is on the watch-list; it passes {} about {} min after the live run starts.\n",
+        thefts.join(", "),
+        b.series,
+        cams.join(", "),
+        b.spot.0,
+        b.spot.1,
+        b.arrest.0,
+        dump.village,
+        local(dump.stolen_at),
+        dump.incident.0,
+        dcams.join(", "),
+        dump.plate,
+        dump.trajectory.len(),
+        local(dump.stopped_time),
+        s.co_travel.leader,
+        s.co_travel.follower,
+        s.co_travel.passes.len(),
+        s.stolen_car.plate,
+        s.stolen_car.checkpoint.0,
+        s.stolen_car.live_offset / pingan_demo::MINUTE,
+    )
 }
 
 /// The live world: steps the simulation once a second and sends what happens to the server
