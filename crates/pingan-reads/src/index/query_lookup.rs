@@ -7,6 +7,10 @@ use super::store::FxMap;
 use super::{Capped, IndexError, ReadIndex, ReadRow, Window};
 use crate::read::{CheckpointId, ReadId};
 
+/// The most (target pass, nearby read) pairs one co-travel query may examine (12 bytes each, so
+/// about 240 MB at most). Real co-travel questions touch thousands; the harness's touches 1,552.
+pub const MAX_CO_TRAVEL_TOUCHES: usize = 20_000_000;
+
 /// The best companion read of an occasion so far: (target index, |Δt|, `(ts, read_id)`).
 type Best = (u32, i64, (i64, i64));
 
@@ -144,6 +148,7 @@ impl ReadIndex {
     /// the reads `r` at the same checkpoint with `t.ts - Δ <= r.ts <= t.ts + Δ` and another
     /// plate; per plate the number of distinct `t`; plates with at least `min_occasions`,
     /// ordered by occasions descending, then plate.
+    /// See [`MAX_CO_TRAVEL_TOUCHES`].
     pub fn co_travel(&self, p: &CoTravelParams<'_>) -> Result<Capped<CoTraveller<'_>>, IndexError> {
         if p.delta_us < 0 {
             return Err(IndexError::InvalidParam {
@@ -170,6 +175,16 @@ impl ReadIndex {
         let mut counts: FxMap<u32, (u32, u32)> = FxMap::default();
         let mut touches: Vec<(u32, u32, u32)> = Vec::new();
         for (i, &t) in (0u32..).zip(targets) {
+            // A target that sits at one busy checkpoint for hours would make every read there
+            // a candidate many times over; refuse such a query instead of exhausting memory.
+            if touches.len() > MAX_CO_TRAVEL_TOUCHES {
+                return Err(IndexError::InvalidParam {
+                    param: "window",
+                    reason: format!(
+                        "the query would compare more than {MAX_CO_TRAVEL_TOUCHES} reads; narrow the window or Δt"
+                    ),
+                });
+            }
             for r in near(t) {
                 let plate = cols.plate(r);
                 touches.push((i, plate, r));
