@@ -272,7 +272,7 @@ async fn main() {
         lat.last().copied().unwrap_or(f64::NAN)
     );
     println!(
-        "watch-list hit (alert raised, after its commit) → WebSocket: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n",
+        "watch-list hit (the alert's raised_at, stamped when its batch began) → WebSocket: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n",
         percentile(&hit, 0.5),
         percentile(&hit, 0.99),
         hit.last().copied().unwrap_or(f64::NAN)
