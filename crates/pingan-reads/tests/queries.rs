@@ -707,3 +707,33 @@ fn a_refused_read_leaves_the_index_consistent() {
     });
     assert!(hits.rows.iter().any(|h| h.plate == "京C12345"));
 }
+
+/// Many reads inserted live at one checkpoint, within a few milliseconds of each other (a busy
+/// checkpoint's batch), are all found by Q2 and Q7, as the per-plate Q1 finds them.
+#[test]
+fn a_burst_of_live_reads_at_one_checkpoint_is_found_by_every_query() {
+    let reads = gen_reads(12, 100);
+    let mut idx = build_bulk(&reads);
+    let template = reads[0].clone();
+    let base = reads.iter().map(|r| r.ts_us).max().unwrap_or(0) + 1_000_000;
+    let n = 20_000i64;
+    for i in 0..n {
+        let mut r = template.clone();
+        r.id = pingan_reads::read::ReadId(5_000_000 + i);
+        r.ts_us = base + i / 7;
+        r.plate = pingan_reads::plate::Plate::parse(&format!(
+            "鲁Q{}{:04}",
+            ["A", "B", "C"][(i % 3) as usize],
+            i % 10_000
+        ))
+        .expect("valid");
+        idx.insert(&r).expect("insert");
+    }
+    let cp = reads[0].checkpoint;
+    let w = Window::new(base, base + n);
+    let q2 = idx.at_checkpoints(&[cp], w, 1_000_000);
+    assert_eq!(q2.rows.len(), n as usize, "Q2 must see every live read");
+    let q7 = idx.first_seen(w, 1_000_000);
+    // (letter, number) pairs repeat only every 30,000 reads, so every plate is new.
+    assert_eq!(q7.rows.len(), n as usize, "Q7 must see every new plate");
+}
