@@ -36,6 +36,49 @@ async fn announce(state: &AppState, kind: &str, data: serde_json::Value) {
         .await;
 }
 
+/// What every registry change does after the store accepted it: rebuild the camera index,
+/// append `{object}.{verb}` to the ledger, and announce `registry.{object}.changed|deleted`.
+async fn registry_changed(
+    state: &AppState,
+    caller: &Authorized<perm::ManageSensors>,
+    object: &str,
+    id: &str,
+    verb: &str,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    reload_video(state).await?;
+    state
+        .audit(vec![caller.entry(
+            state,
+            &format!("{object}.{verb}"),
+            object,
+            Some(id),
+            Outcome::Success,
+            detail,
+        )])
+        .await?;
+    let event = if verb == "delete" {
+        "deleted"
+    } else {
+        "changed"
+    };
+    announce(
+        state,
+        &format!("registry.{object}.{event}"),
+        serde_json::json!({ "id": id }),
+    )
+    .await;
+    Ok(())
+}
+
+fn write_verb(mode: WriteMode) -> &'static str {
+    if mode == WriteMode::Insert {
+        "create"
+    } else {
+        "update"
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Platforms.
 
@@ -63,30 +106,22 @@ async fn write_platform(
         .store
         .put_platforms(std::slice::from_ref(&p), mode)
         .await?;
-    reload_video(state).await?;
-    let action = if mode == WriteMode::Insert {
-        "platform.create"
-    } else {
-        "platform.update"
-    };
-    state
-        .audit(vec![caller.entry(
-            state,
-            action,
-            "platform",
-            Some(p.id.as_str()),
-            Outcome::Success,
-            // The credential reference's name is not a secret, but it is left out of the
-            // ledger too: the ledger is read by auditors who need not know it.
-            serde_json::json!({ "name": p.name, "protocol": p.protocol, "address": p.address, "has_credentials": p.credential_ref.is_some() }),
-        )])
-        .await?;
-    announce(
+    registry_changed(
         state,
-        "registry.platform.changed",
-        serde_json::json!({ "id": p.id }),
+        caller,
+        "platform",
+        p.id.as_str(),
+        write_verb(mode),
+        // The credential reference's name is not a secret, but it is left out of the ledger
+        // too: the ledger is read by auditors who need not know it.
+        serde_json::json!({
+            "name": p.name,
+            "protocol": p.protocol,
+            "address": p.address,
+            "has_credentials": p.credential_ref.is_some(),
+        }),
     )
-    .await;
+    .await?;
     Ok(PlatformOut::from(&p))
 }
 
@@ -149,23 +184,15 @@ pub async fn delete_platform(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     state.store.delete_platform(&PlatformId(id.clone())).await?;
-    reload_video(&state).await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "platform.delete",
-            "platform",
-            Some(&id),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
-        .await?;
-    announce(
+    registry_changed(
         &state,
-        "registry.platform.deleted",
-        serde_json::json!({ "id": id }),
+        &caller,
+        "platform",
+        &id,
+        "delete",
+        serde_json::Value::Null,
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -250,28 +277,15 @@ async fn write_camera(
         .store
         .put_cameras(std::slice::from_ref(&c), mode)
         .await?;
-    reload_video(state).await?;
-    let action = if mode == WriteMode::Insert {
-        "camera.create"
-    } else {
-        "camera.update"
-    };
-    state
-        .audit(vec![caller.entry(
-            state,
-            action,
-            "camera",
-            Some(c.id.as_str()),
-            Outcome::Success,
-            serde_json::to_value(&c).unwrap_or_default(),
-        )])
-        .await?;
-    announce(
+    registry_changed(
         state,
-        "registry.camera.changed",
-        serde_json::json!({ "id": c.id }),
+        caller,
+        "camera",
+        c.id.as_str(),
+        write_verb(mode),
+        serde_json::to_value(&c).unwrap_or_default(),
     )
-    .await;
+    .await?;
     Ok(c)
 }
 
@@ -333,23 +347,15 @@ pub async fn delete_camera(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     state.store.delete_camera(&CameraId(id.clone())).await?;
-    reload_video(&state).await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "camera.delete",
-            "camera",
-            Some(&id),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
-        .await?;
-    announce(
+    registry_changed(
         &state,
-        "registry.camera.deleted",
-        serde_json::json!({ "id": id }),
+        &caller,
+        "camera",
+        &id,
+        "delete",
+        serde_json::Value::Null,
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -376,28 +382,15 @@ async fn write_checkpoint(
         .store
         .put_checkpoints(std::slice::from_ref(&c), mode)
         .await?;
-    reload_video(state).await?;
-    let action = if mode == WriteMode::Insert {
-        "checkpoint.create"
-    } else {
-        "checkpoint.update"
-    };
-    state
-        .audit(vec![caller.entry(
-            state,
-            action,
-            "checkpoint",
-            Some(c.id.as_str()),
-            Outcome::Success,
-            serde_json::to_value(&c).unwrap_or_default(),
-        )])
-        .await?;
-    announce(
+    registry_changed(
         state,
-        "registry.checkpoint.changed",
-        serde_json::json!({ "id": c.id }),
+        caller,
+        "checkpoint",
+        c.id.as_str(),
+        write_verb(mode),
+        serde_json::to_value(&c).unwrap_or_default(),
     )
-    .await;
+    .await?;
     Ok(c)
 }
 
@@ -467,22 +460,14 @@ pub async fn delete_checkpoint(
         .store
         .delete_checkpoint(&CheckpointId(id.clone()))
         .await?;
-    reload_video(&state).await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "checkpoint.delete",
-            "checkpoint",
-            Some(&id),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
-        .await?;
-    announce(
+    registry_changed(
         &state,
-        "registry.checkpoint.deleted",
-        serde_json::json!({ "id": id }),
+        &caller,
+        "checkpoint",
+        &id,
+        "delete",
+        serde_json::Value::Null,
     )
-    .await;
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
