@@ -284,6 +284,14 @@ impl Config {
         })
     }
 
+    /// The plate-read settings this configuration implies.
+    pub fn plate_config(&self) -> pingan_server::reads::PlateConfig {
+        pingan_server::reads::PlateConfig {
+            retention: Duration::from_secs(u64::from(self.plate_retention_days) * 86_400),
+            ..pingan_server::reads::PlateConfig::default()
+        }
+    }
+
     pub fn server_config(&self) -> pingan_server::ServerConfig {
         pingan_server::ServerConfig {
             session_ttl: self.session_ttl,

@@ -65,10 +65,7 @@ pub async fn plates(store: &Store, district: &District, config: &Config) -> anyh
     for (i, r) in district.plate_reads.iter().enumerate() {
         read_csv_line(&mut csv, i as u64 + 1, r);
     }
-    let plate_config = pingan_server::reads::PlateConfig {
-        retention: std::time::Duration::from_secs(u64::from(config.plate_retention_days) * 86_400),
-        ..pingan_server::reads::PlateConfig::default()
-    };
+    let plate_config = config.plate_config();
     let report = pingan_server::reads::import_csv(
         store,
         std::io::Cursor::new(csv.into_bytes()),

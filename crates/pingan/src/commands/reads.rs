@@ -29,7 +29,7 @@ pub async fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let plate_config = pingan_server::reads::PlateConfig::default();
+    let plate_config = config.plate_config();
     let report =
         pingan_server::reads::import_csv(&store, input, super::now(), &plate_config, |b| {
             bar.set_position(b)

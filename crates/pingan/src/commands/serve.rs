@@ -129,10 +129,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .context("starting the event hub")?;
     let state = AppState::new(store.clone(), config.server_config(), hub, geography);
     // Plate reads: the in-memory index is rebuilt from the store, which stays the source of truth.
-    state.plates.configure(pingan_server::reads::PlateConfig {
-        retention: Duration::from_secs(u64::from(config.plate_retention_days) * 86_400),
-        ..pingan_server::reads::PlateConfig::default()
-    });
+    state.plates.configure(config.plate_config());
     pingan_server::reads::load(&state)
         .await
         .context("loading plate reads and the watch-list")?;
