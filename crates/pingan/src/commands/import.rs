@@ -2,7 +2,6 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::ports::AuditStore;
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,19 +13,13 @@ pub async fn geography(config: &Config, file: &Path) -> anyhow::Result<ExitCode>
     match pingan_server::geography::import_geography(&store, &text).await {
         Ok((_, report)) => {
             store
-                .append_audit(vec![NewAuditEntry {
-                    at: super::now(),
-                    actor: super::cli_actor(),
-                    role: None,
-                    action: "geography.import".into(),
-                    object_type: "geography".into(),
-                    object_id: Some(file.display().to_string()),
-                    purpose: None,
-                    reference: None,
-                    request_id: None,
-                    outcome: Outcome::Success,
-                    detail: serde_json::to_value(&report).unwrap_or_default(),
-                }])
+                .append_audit(vec![super::local_entry(
+                    "cli",
+                    "geography.import",
+                    "geography",
+                    &file.display().to_string(),
+                    serde_json::to_value(&report).unwrap_or_default(),
+                )])
                 .await?;
             let kinds: Vec<String> = report
                 .by_kind

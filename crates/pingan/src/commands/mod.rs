@@ -49,9 +49,28 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// The actor name for changes made from the command line.
-pub fn cli_actor() -> String {
-    "cli".to_owned()
+/// A successful action taken on this machine rather than through the API: `actor` is `cli`
+/// (a command) or `system` (the server itself, e.g. creating the first admin).
+pub fn local_entry(
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    detail: serde_json::Value,
+) -> pingan_core::audit::NewAuditEntry {
+    pingan_core::audit::NewAuditEntry {
+        at: now(),
+        actor: actor.to_owned(),
+        role: None,
+        action: action.to_owned(),
+        object_type: object_type.to_owned(),
+        object_id: Some(object_id.to_owned()),
+        purpose: None,
+        reference: None,
+        request_id: None,
+        outcome: pingan_core::audit::Outcome::Success,
+        detail,
+    }
 }
 
 /// The wall clock, read here at the edge.

@@ -6,7 +6,6 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::ports::AuditStore;
 use std::path::Path;
 use std::process::ExitCode;
@@ -38,22 +37,16 @@ pub async fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     store
-        .append_audit(vec![NewAuditEntry {
-            at: super::now(),
-            actor: super::cli_actor(),
-            role: None,
-            action: "plates.import".into(),
-            object_type: "plate_reads".into(),
-            object_id: Some(file.display().to_string()),
-            purpose: None,
-            reference: None,
-            request_id: None,
-            outcome: Outcome::Success,
-            detail: serde_json::json!({
+        .append_audit(vec![super::local_entry(
+            "cli",
+            "plates.import",
+            "plate_reads",
+            &file.display().to_string(),
+            serde_json::json!({
                 "rows": report.rows, "stored": report.stored,
                 "duplicates": report.duplicates, "rejected": report.rejected_total,
             }),
-        }])
+        )])
         .await?;
     for r in &report.rejected {
         eprintln!(

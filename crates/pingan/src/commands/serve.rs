@@ -3,7 +3,6 @@
 use crate::config::Config;
 use anyhow::Context;
 use pingan_core::access::Role;
-use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::ids::UserId;
 use pingan_core::ports::{AccountStore, AuditStore, NewUser};
 use pingan_server::auth::{hash_password, new_id, new_secret};
@@ -41,19 +40,13 @@ pub async fn ensure_admin(store: &Store, password: Option<&str>) -> anyhow::Resu
         })
         .await?;
     store
-        .append_audit(vec![NewAuditEntry {
-            at: super::now(),
-            actor: "system".into(),
-            role: None,
-            action: "user.create".into(),
-            object_type: "user".into(),
-            object_id: Some(username.clone()),
-            purpose: None,
-            reference: None,
-            request_id: None,
-            outcome: Outcome::Success,
-            detail: serde_json::json!({ "role": "admin", "first_start": true }),
-        }])
+        .append_audit(vec![super::local_entry(
+            "system",
+            "user.create",
+            "user",
+            &username,
+            serde_json::json!({ "role": "admin", "first_start": true }),
+        )])
         .await?;
     if generated {
         eprintln!("\n  First start: created the admin account.\n    user name: {username}\n    password:  {password}\n  This password is shown only once; change it with `pingan user passwd {username}`.\n");

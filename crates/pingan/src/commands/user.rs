@@ -5,7 +5,7 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use pingan_core::access::Role;
 use pingan_core::account::{check_password, check_username};
-use pingan_core::audit::{NewAuditEntry, Outcome};
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::UserId;
 use pingan_core::ports::{AccountStore, AuditStore, NewUser};
 use pingan_server::auth::{hash_password, new_id, new_secret};
@@ -58,19 +58,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 }
 
 fn entry(action: &str, username: &str, detail: serde_json::Value) -> NewAuditEntry {
-    NewAuditEntry {
-        at: super::now(),
-        actor: super::cli_actor(),
-        role: None,
-        action: action.into(),
-        object_type: "user".into(),
-        object_id: Some(username.to_owned()),
-        purpose: None,
-        reference: None,
-        request_id: None,
-        outcome: Outcome::Success,
-        detail,
-    }
+    super::local_entry("cli", action, "user", username, detail)
 }
 
 pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
