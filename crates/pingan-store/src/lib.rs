@@ -96,6 +96,39 @@ impl WriteTx {
     }
 }
 
+/// The SQLite file pingan writes into `application_id` ("ping"), so tools can tell it apart.
+const SQLITE_APPLICATION_ID: i64 = 0x7069_6e67;
+
+/// Puts a SQLite database file in WAL mode with its header on disk, on one connection that is
+/// closed before the pool opens any.
+///
+/// WAL lets readers run beside the writer; the mode persists in the file's header. On a new,
+/// empty file the header is not written until the first write, and a connection that opens a
+/// zero-length file ignores (and may delete) a WAL beside it: a pool connection opened before
+/// the migrations were checkpointed then saw an empty database ("no such table"). Writing the
+/// application id materialises the header, and closing the only connection checkpoints it into
+/// the main file.
+async fn prepare_sqlite_file(url: &DatabaseUrl) -> Result<(), ConnectError> {
+    use sqlx::Connection;
+    let connect_err = |source| ConnectError::Connect {
+        url: url.redacted(),
+        source,
+    };
+    let mut conn = sqlx::AnyConnection::connect(url.as_str())
+        .await
+        .map_err(connect_err)?;
+    conn.execute(
+        format!(
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+             PRAGMA application_id = {SQLITE_APPLICATION_ID};"
+        )
+        .as_str(),
+    )
+    .await
+    .map_err(connect_err)?;
+    conn.close().await.map_err(connect_err)
+}
+
 impl Store {
     /// Connects to the database named by `url`. Does not migrate: call [`Store::migrate`].
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, ConnectError> {
@@ -135,6 +168,9 @@ impl Store {
                     Ok(())
                 })
             });
+        if backend == Backend::Sqlite {
+            prepare_sqlite_file(url).await?;
+        }
         let pool = options
             .connect(url.as_str())
             .await
@@ -147,11 +183,6 @@ impl Store {
                 url: url.redacted(),
                 source,
             };
-            // WAL lets readers run beside the writer; it persists in the database file.
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await
-                .map_err(connect_err)?;
             let mut held = Vec::with_capacity(SQLITE_CONNECTIONS as usize);
             for _ in 0..SQLITE_CONNECTIONS {
                 held.push(pool.acquire().await.map_err(connect_err)?);
@@ -289,6 +320,41 @@ mod tests {
         let postgres = Store::migration_list(Backend::Postgres);
         assert!(!sqlite.is_empty());
         assert_eq!(sqlite, postgres);
+    }
+
+    #[tokio::test]
+    async fn a_new_sqlite_file_is_in_wal_mode_on_disk_before_the_pool_opens() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("fresh.db");
+        let store = Store::connect(&DatabaseUrl::sqlite_file(&path))
+            .await
+            .expect("connect");
+        // The header is on disk, so every pool connection opens the file in WAL mode.
+        let header = std::fs::read(&path).expect("database file");
+        assert!(
+            header.len() >= 100,
+            "header written: {} bytes",
+            header.len()
+        );
+        assert_eq!((header[18], header[19]), (2, 2), "WAL read/write versions");
+        assert_eq!(
+            i64::from(u32::from_be_bytes([
+                header[68], header[69], header[70], header[71]
+            ])),
+            SQLITE_APPLICATION_ID
+        );
+        // Every connection of the pool sees what the migrations created.
+        store.migrate().await.expect("migrate");
+        let mut held = Vec::new();
+        for _ in 0..SQLITE_CONNECTIONS {
+            let mut conn = store.pool().acquire().await.expect("connection");
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("audit_log visible");
+            assert_eq!(n, 0);
+            held.push(conn);
+        }
     }
 
     #[test]
