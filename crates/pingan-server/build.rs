@@ -4,19 +4,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        _ => "text/plain; charset=utf-8",
-    }
-}
+include!("src/content_type.rs");
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -41,6 +29,7 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let web = manifest.join("../../web");
     println!("cargo:rerun-if-changed={}", web.display());
+    println!("cargo:rerun-if-changed=src/content_type.rs");
     let mut files = Vec::new();
     walk(&web, &mut files);
     let mut code = String::from("/// Embedded web files: (path, content type, bytes).\npub static FILES: &[(&str, &str, &[u8])] = &[\n");
@@ -54,7 +43,7 @@ fn main() {
         let _ = writeln!(
             code,
             "    ({rel:?}, {:?}, include_bytes!({:?})),",
-            content_type(f),
+            content_type(&f.to_string_lossy()),
             abs.display().to_string()
         );
     }

@@ -1,11 +1,13 @@
 // Boot: sign-in, navigation by role, the map, the live stream, language switching.
 import { api, setCsrf } from "./api.js";
-import { applyStatic, currentLang, onLangChange, setLang, t } from "./i18n.js";
+import { applyStatic, currentLang, onLangChange, setLang, setZone, t } from "./i18n.js";
 import { initMap } from "./map.js";
 import { connect, disconnect, onState } from "./stream.js";
+import { onMapClick, getMeta } from "./ui.js";
 import { VIEWS } from "./views.js";
 
 let me = null;
+let cleanup = null;
 
 function show(el, on) { document.getElementById(el).hidden = !on; }
 
@@ -32,7 +34,13 @@ async function route() {
   const id = (location.hash.replace(/^#\//, "") || "map").split("?")[0];
   const view = allowedViews().find((v) => v.id === id) || allowedViews()[0];
   const panel = document.getElementById("panel");
-  try { await view.render(panel); } catch (e) { panel.textContent = `${t("error")}: ${e.message}`; }
+  if (cleanup) { try { cleanup(); } catch { /* the old view is gone either way */ } }
+  cleanup = null;
+  onMapClick(null);
+  try {
+    const done = await view.render(panel);
+    if (typeof done === "function") cleanup = done;
+  } catch (e) { panel.textContent = `${t("error")}: ${e.message}`; }
 }
 
 async function enter() {
@@ -43,6 +51,7 @@ async function enter() {
   show("logout", !!me);
   if (!me) { document.getElementById("who").textContent = ""; return; }
   document.getElementById("who").textContent = `${me.user.display_name} · ${me.user.role}`;
+  try { setZone((await getMeta()).time_zone); } catch { /* keep the default zone */ }
   await initMap(document.getElementById("map"));
   connect();
   await route();

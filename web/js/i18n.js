@@ -40,6 +40,18 @@ export const STRINGS = {
 };
 
 let lang = localStorage.getItem("pingan.lang") || "zh-CN";
+let districtZone = "Asia/Shanghai";
+
+/// Adds a view's strings: `addStrings({ "zh-CN": {...}, en: {...} })`. Each view module keeps
+/// its own strings beside its code; both languages must carry the same keys (a browser test
+/// checks every registered table).
+export function addStrings(table) {
+  for (const l of Object.keys(STRINGS)) Object.assign(STRINGS[l], table[l] || {});
+}
+
+/// The district's time zone (from /meta), used by every time shown.
+export function setZone(zone) { if (zone) districtZone = zone; }
+export function zone() { return districtZone; }
 const listeners = [];
 
 export function t(key) {
@@ -64,11 +76,11 @@ export function applyStatic(root = document) {
 }
 
 /// A time in the district's zone, e.g. 2015-05-08 10:30:00.
-export function fmtTime(iso, zone) {
+export function fmtTime(iso, tz) {
   if (!iso) return "";
   const d = typeof iso === "number" ? new Date(iso / 1000) : new Date(iso);
   return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "zh-CN", {
-    timeZone: zone || "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    timeZone: tz || districtZone, year: "numeric", month: "2-digit", day: "2-digit",
     hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
   }).format(d);
 }

@@ -63,6 +63,8 @@ pub struct ServerConfig {
     pub login_window: Duration,
     /// The district's time zone for display (IANA name).
     pub time_zone: String,
+    /// Serve the web UI from this folder instead of the embedded copy (UI development).
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +75,7 @@ impl Default for ServerConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             time_zone: "Asia/Shanghai".into(),
+            web_dir: None,
         }
     }
 }

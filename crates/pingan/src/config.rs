@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// The first admin's password, used only when no admin exists yet [default: random, printed once].
     #[arg(long, env = "PINGAN_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// Serve the web UI from this folder instead of the copy built into the binary (for UI
+    /// development: edit `web/` and reload the page) [default: the built-in copy].
+    #[arg(long, env = "PINGAN_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Print the effective configuration (secrets redacted) and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -73,6 +77,7 @@ struct FileConfig {
     position_stale_after_s: Option<u32>,
     device_heartbeat_interval_s: Option<u32>,
     device_missed_beats: Option<u32>,
+    web_dir: Option<PathBuf>,
 }
 
 /// The validated configuration.
@@ -99,6 +104,8 @@ pub struct Config {
     pub device_heartbeat_interval_s: u32,
     /// …and are offline after this many missed beats.
     pub device_missed_beats: u32,
+    /// Serve the web UI from this folder rather than the built-in copy.
+    pub web_dir: Option<PathBuf>,
     /// Where the file layer came from, if anywhere.
     pub source_file: Option<PathBuf>,
 }
@@ -128,6 +135,7 @@ struct Printed<'a> {
     position_stale_after_s: u32,
     device_heartbeat_interval_s: u32,
     device_missed_beats: u32,
+    web_dir: Option<String>,
 }
 
 /// Replaces the password in `scheme://user:password@host`.
@@ -168,6 +176,7 @@ impl Config {
             position_stale_after_s: self.position_stale_after_s,
             device_heartbeat_interval_s: self.device_heartbeat_interval_s,
             device_missed_beats: self.device_missed_beats,
+            web_dir: self.web_dir.as_ref().map(|p| p.display().to_string()),
         };
         let origin = match &self.source_file {
             Some(p) => format!("# effective configuration (file layer: {})\n", p.display()),
@@ -250,6 +259,12 @@ impl Config {
         )?;
         let device_missed_beats =
             ranged("device_missed_beats", file.device_missed_beats, 3, 1..=100)?;
+        let web_dir = serve.web_dir.clone().or(file.web_dir);
+        if let Some(dir) = &web_dir {
+            if !dir.join("index.html").is_file() {
+                bail!("web_dir {} has no index.html", dir.display());
+            }
+        }
         let mqtt_url = serve.mqtt_url.clone().or(file.mqtt_url);
         if let Some(url) = &mqtt_url {
             pingan_ingest::MqttConfig::from_url(url).context("mqtt_url")?;
@@ -280,6 +295,7 @@ impl Config {
             position_stale_after_s,
             device_heartbeat_interval_s,
             device_missed_beats,
+            web_dir,
             source_file,
         })
     }
@@ -299,6 +315,7 @@ impl Config {
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
             time_zone: self.time_zone.clone(),
+            web_dir: self.web_dir.clone(),
         }
     }
 }
