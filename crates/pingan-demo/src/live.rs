@@ -281,6 +281,14 @@ impl LiveSim {
         sim
     }
 
+    /// Sets how busy the live world is relative to the full district (1.0) — e.g. the full
+    /// district's traffic driven from the small district's world, which has the same roads,
+    /// cameras and stories.
+    pub fn with_volume(mut self, volume: f64) -> Self {
+        self.volume = volume.clamp(0.001, 10.0);
+        self
+    }
+
     fn schedule_stolen_car(&mut self, district: &District, start: i64) {
         let story = &district.stories.stolen_car;
         let Some(car) = district

@@ -65,6 +65,8 @@ pub struct ServerConfig {
     pub time_zone: String,
     /// Serve the web UI from this folder instead of the embedded copy (UI development).
     pub web_dir: Option<std::path::PathBuf>,
+    /// The guided tour `pingan demo` provides (`GET /demo/tour`); None outside the demo.
+    pub demo_tour: Option<serde_json::Value>,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +78,7 @@ impl Default for ServerConfig {
             login_window: Duration::from_secs(15 * 60),
             time_zone: "Asia/Shanghai".into(),
             web_dir: None,
+            demo_tour: None,
         }
     }
 }

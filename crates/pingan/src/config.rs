@@ -106,6 +106,8 @@ pub struct Config {
     pub device_missed_beats: u32,
     /// Serve the web UI from this folder rather than the built-in copy.
     pub web_dir: Option<PathBuf>,
+    /// The guided tour of the demo district (set by `pingan demo`, never by configuration).
+    pub demo_tour: Option<serde_json::Value>,
     /// Where the file layer came from, if anywhere.
     pub source_file: Option<PathBuf>,
 }
@@ -296,6 +298,7 @@ impl Config {
             device_heartbeat_interval_s,
             device_missed_beats,
             web_dir,
+            demo_tour: None,
             source_file,
         })
     }
@@ -316,6 +319,7 @@ impl Config {
             login_window: self.login_window,
             time_zone: self.time_zone.clone(),
             web_dir: self.web_dir.clone(),
+            demo_tour: self.demo_tour.clone(),
         }
     }
 }

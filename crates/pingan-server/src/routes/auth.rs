@@ -237,6 +237,8 @@ pub struct PurposeInfo {
 pub struct Meta {
     pub version: String,
     pub time_zone: String,
+    /// True when this server runs `pingan demo` (then `GET /demo/tour` answers).
+    pub demo: bool,
     pub roles: Vec<Role>,
     pub purposes: Vec<PurposeInfo>,
 }
@@ -247,6 +249,7 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
     Json(Meta {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         time_zone: state.config.time_zone.clone(),
+        demo: state.config.demo_tour.is_some(),
         roles: Role::ALL.to_vec(),
         purposes: Purpose::ALL
             .into_iter()
@@ -262,4 +265,22 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
 /// Checks a new password against the policy (shared by user creation and reset).
 pub fn validate_password(password: &str) -> ApiResult<()> {
     check_password(password).map_err(ApiError::from)
+}
+
+/// The guided tour of a demo district: where each of the report's stories sits (incident ids,
+/// cameras, plates, times in UTC microseconds) and which account to use. 404 outside the demo.
+#[utoipa::path(get, path = "/demo/tour", tag = "auth", responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+pub async fn demo_tour(
+    State(state): State<AppState>,
+    _caller: UserCaller,
+) -> ApiResult<Json<serde_json::Value>> {
+    state
+        .config
+        .demo_tour
+        .clone()
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound {
+            what: "demo tour (this server is not running `pingan demo`)",
+            id: "tour".into(),
+        })
 }

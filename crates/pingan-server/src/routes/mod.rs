@@ -59,6 +59,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/auth/logout", SignedIn),
     r("GET", "/api/v1/auth/me", SignedIn),
     r("GET", "/api/v1/meta", SignedIn),
+    r("GET", "/api/v1/demo/tour", SignedIn),
     r("GET", "/api/v1/users", Permission(P::ManageUsers)),
     r("POST", "/api/v1/users", Permission(P::ManageUsers)),
     r(
@@ -388,6 +389,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(auth::meta))
+        .routes(routes!(auth::demo_tour))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::disable_user))
         .routes(routes!(users::enable_user))

@@ -27,6 +27,9 @@ pub const DEMO_PASSWORD: &str = "pingan-demo";
 /// Plate reads are kept this long in the demo, so that the report's May stories stay queryable.
 pub const DEMO_RETENTION_DAYS: u32 = 400;
 
+/// How busy the live world of `--small` is relative to the full district.
+const SMALL_LIVE_VOLUME: f64 = 0.05;
+
 /// The demo accounts: user name, role, display name, agency.
 const ACCOUNTS: &[(&str, Role, &str, Option<&str>)] = &[
     ("operator", Role::Operator, "值班员 王芳", None),
@@ -124,11 +127,12 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<ExitCode
             marker
         }
     };
-    let running = super::serve::start(&config).await?;
-    banner(&running.addr, &marker);
     // The small district has the same world and stories as the full one, at a fraction of the
     // cost: it drives the live run and names what the tour looks for.
     let district = generate(args.seed, true, marker.start_day)?;
+    config.demo_tour = Some(tour_json(&district, !args.no_live));
+    let running = super::serve::start(&config).await?;
+    banner(&running.addr, &marker);
     eprintln!("{}", tour(&district));
     let live = if args.no_live {
         None
@@ -139,6 +143,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<ExitCode
             marker.keys.clone(),
             args.speed,
             args.seed,
+            if args.small { SMALL_LIVE_VOLUME } else { 1.0 },
         )))
     };
     super::serve::shutdown_signal().await;
@@ -286,6 +291,24 @@ fn local(us: i64) -> String {
         .collect()
 }
 
+/// The tour's facts for the UI and for tests (`GET /api/v1/demo/tour`): the stories as the
+/// generator planted them, the demo accounts, and when the live run began.
+fn tour_json(d: &District, live: bool) -> serde_json::Value {
+    let accounts: Vec<serde_json::Value> = ACCOUNTS
+        .iter()
+        .map(|(username, role, display, _)| {
+            serde_json::json!({ "username": username, "role": role, "display_name": display })
+        })
+        .collect();
+    serde_json::json!({
+        "stories": d.stories,
+        "accounts": accounts,
+        "password": DEMO_PASSWORD,
+        "live": live,
+        "live_started_at": super::now().micros(),
+    })
+}
+
 /// Where to look for each of the report's stories in this district (see the README's tour).
 fn tour(d: &District) -> String {
     let s = &d.stories;
@@ -326,16 +349,24 @@ async fn live_loop(
     keys: BTreeMap<String, String>,
     speed: f64,
     seed: u64,
+    volume: f64,
 ) {
     let client = reqwest::Client::new();
     let start = super::now().micros();
-    let mut sim = LiveSim::new(&district, seed, start);
+    let mut sim = LiveSim::new(&district, seed, start).with_volume(volume);
     let mut sim_now = start;
     let step = (1_000_000.0 * speed) as i64;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut beats = 0u64;
     let mut read_seq = 0u64;
     let mut desk = Desk::default();
+    // Detections are sent by the video platform that records the camera, as a platform's
+    // integration would.
+    let platform_of: BTreeMap<String, String> = district
+        .cameras
+        .iter()
+        .map(|c| (c.id.0.clone(), c.platform.0.clone()))
+        .collect();
     loop {
         tick.tick().await;
         // Heartbeats from every checkpoint and platform every 30 s.
@@ -360,6 +391,7 @@ async fn live_loop(
         let wall = super::now().micros();
         let mut reads: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
         let mut fixes: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        let mut detections: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
         let at = pingan_core::Timestamp(wall).to_rfc3339();
         for event in events {
             match event {
@@ -389,6 +421,15 @@ async fn live_loop(
                             "confidence": r.confidence,
                         }));
                 }
+                LiveEvent::Detection(d) => {
+                    let Some(platform) = platform_of.get(&d.camera.0) else {
+                        continue;
+                    };
+                    detections
+                        .entry(platform.clone())
+                        .or_default()
+                        .push(live_detection(&d, wall));
+                }
                 other => desk.handle(&client, &base, other).await,
             }
         }
@@ -402,6 +443,26 @@ async fn live_loop(
                 .json(&serde_json::json!({ "fixes": last }))
                 .send()
                 .await;
+        }
+        for (platform, events) in detections {
+            let Some(key) = keys.get(&platform) else {
+                continue;
+            };
+            let resp = client
+                .post(format!("{base}/api/v1/ingest/video/detections"))
+                .bearer_auth(key)
+                .json(&serde_json::json!({ "events": events }))
+                .send()
+                .await;
+            match resp {
+                Err(e) => tracing::warn!(error = %e, platform, "demo: could not send detections"),
+                Ok(r) if !r.status().is_success() => {
+                    let status = r.status();
+                    let body = r.text().await.unwrap_or_default();
+                    tracing::warn!(%status, body, platform, "demo: detections refused");
+                }
+                Ok(_) => {}
+            }
         }
         for (checkpoint, batch) in reads {
             let Some(key) = keys.get(&checkpoint) else {
@@ -418,6 +479,37 @@ async fn live_loop(
             }
         }
     }
+}
+
+/// A simulated detection as the platform's native event, stamped with the wall clock (the
+/// simulation's own time runs ahead at `--speed` above 1).
+fn live_detection(d: &pingan_demo::Detection, wall_us: i64) -> serde_json::Value {
+    let start = pingan_core::Timestamp(wall_us);
+    let end = pingan_core::Timestamp(wall_us + 15 * pingan_demo::SECOND);
+    let mut zones: Vec<String> = d
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect();
+    zones.sort();
+    let mut event = serde_json::json!({
+        "id": format!("{}-{}", d.id, wall_us),
+        "camera_id": d.camera.0,
+        "label": d.label,
+        "score": d.score,
+        "zones": zones,
+        "start": start.to_rfc3339(),
+        "end": end.to_rfc3339(),
+    });
+    // A person never carries a sub_label (that is where recognisers put names): the server
+    // refuses it, and the simulation never produces one.
+    if let Some(sub) = d.sub_label.as_ref().filter(|_| d.label != "person") {
+        event["sub_label"] = serde_json::json!(sub);
+    }
+    if let Some(colour) = &d.colour {
+        event["colour"] = serde_json::json!(colour);
+    }
+    event
 }
 
 /// The command-centre side of the live world: the operator takes calls and moves incidents
@@ -530,8 +622,6 @@ impl Desk {
                     .await;
                 self.incidents.remove(&incident.0);
             }
-            // Detections need a recorder device per platform; the history carries them, the
-            // live feed of detections is not simulated yet.
             LiveEvent::Detection(_) | LiveEvent::PlateRead(_) | LiveEvent::UnitPosition(_) => {}
         }
     }
