@@ -12,8 +12,9 @@
 //! (400, each row named). Problems with the batch itself (not CSV/JSON, unknown column, more than
 //! [`PlateConfig::max_batch_rows`] rows, larger than [`INGEST_LIMIT_BYTES`]) refuse it whole.
 //!
-//! Order of effects: commit → index insert → watch-list match → alerts committed → alerts
-//! published. Nothing is announced that is not durable.
+//! Order of effects: decode → watch-list match → one commit of the reads and the alerts they
+//! raised (alerts only for reads that were new) → index insert → alerts published. Nothing is
+//! announced that is not durable, and nothing durable waits for a second commit.
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -440,8 +441,11 @@ pub async fn ingest(
                 .collect(),
         ));
     }
-    let outcome = store.insert(valid).await?;
-    let alerts = after_commit(state, &outcome.new, now).await?;
+    // Matching is pure and quick, so it runs before the commit: the alerts are stored in the
+    // batch's own transaction and announced as soon as it is durable.
+    let (candidates, receivers) = match_watch(state, &valid, now);
+    let (outcome, stored_alerts) = store.insert_with_alerts(valid, candidates).await?;
+    let alerts = after_commit(state, &outcome.new, stored_alerts, receivers, now).await;
     state
         .store
         .touch_devices(std::slice::from_ref(&device.id), now)
@@ -455,12 +459,76 @@ pub async fn ingest(
     })
 }
 
-/// Feeds committed reads to the index and the watch-list; stores, then publishes, the alerts.
-async fn after_commit(state: &AppState, new: &[Read], now: Timestamp) -> Result<usize, ApiError> {
-    if new.is_empty() {
-        return Ok(0);
+/// Who receives an alert, and the watch-list entry it came from (for the stream).
+type Receivers = HashMap<String, (Vec<Role>, serde_json::Value)>;
+
+/// Matches reads against the watch-list in force: the alerts they would raise, not yet stored.
+fn match_watch(state: &AppState, reads: &[Read], now: Timestamp) -> (Vec<AlertRecord>, Receivers) {
+    let mut alerts = Vec::new();
+    let mut receivers = Receivers::new();
+    let watch = state.plates.watch.read().unwrap_or_else(|p| p.into_inner());
+    if watch.list.is_empty() {
+        return (alerts, receivers);
     }
-    {
+    for r in reads {
+        for hit in watch.list.matches(r, r.ts_us) {
+            let entry_id = i64::try_from(hit.entry_id.0).unwrap_or(i64::MAX);
+            let Some(meta) = watch.meta.get(&entry_id) else {
+                continue;
+            };
+            let (kind, detail) = match hit.kind {
+                HitKind::Exact => ("exact", serde_json::json!({})),
+                HitKind::Approximate {
+                    position,
+                    read_char,
+                    listed_char,
+                } => (
+                    "approximate",
+                    serde_json::json!({ "position": position, "read_char": read_char, "listed_char": listed_char }),
+                ),
+            };
+            let id = format!("al-{}-{}", entry_id, r.id.0);
+            receivers.insert(
+                id.clone(),
+                (
+                    meta.roles.clone(),
+                    serde_json::json!({
+                        "target": meta.target, "reason": meta.reason, "case_ref": meta.case_ref,
+                        "users": meta.users,
+                    }),
+                ),
+            );
+            alerts.push(AlertRecord {
+                id,
+                entry_id,
+                read_id: r.id.0,
+                plate: r.plate.as_str().to_owned(),
+                checkpoint: r.checkpoint.0,
+                ts: r.ts_us,
+                kind: kind.into(),
+                detail,
+                raised_at: now.micros(),
+                acked_by: None,
+                acked_at: None,
+                outcome: None,
+                outcome_note: None,
+            });
+        }
+    }
+    (alerts, receivers)
+}
+
+/// After a batch committed: its new reads go into the index, and the alerts stored with them
+/// are announced on the stream. Returns how many alerts were raised.
+async fn after_commit(
+    state: &AppState,
+    new: &[Read],
+    alerts: Vec<AlertRecord>,
+    mut receivers: Receivers,
+    now: Timestamp,
+) -> usize {
+    // The index first (microseconds for a batch).
+    if !new.is_empty() {
         let mut index = state
             .plates
             .index
@@ -473,64 +541,8 @@ async fn after_commit(state: &AppState, new: &[Read], now: Timestamp) -> Result<
             }
         }
     }
-    let mut alerts = Vec::new();
-    let mut receivers: HashMap<String, (Vec<Role>, serde_json::Value)> = HashMap::new();
-    {
-        let watch = state.plates.watch.read().unwrap_or_else(|p| p.into_inner());
-        if watch.list.is_empty() {
-            return Ok(0);
-        }
-        for r in new {
-            for hit in watch.list.matches(r, r.ts_us) {
-                let entry_id = i64::try_from(hit.entry_id.0).unwrap_or(i64::MAX);
-                let Some(meta) = watch.meta.get(&entry_id) else {
-                    continue;
-                };
-                let (kind, detail) = match hit.kind {
-                    HitKind::Exact => ("exact", serde_json::json!({})),
-                    HitKind::Approximate {
-                        position,
-                        read_char,
-                        listed_char,
-                    } => (
-                        "approximate",
-                        serde_json::json!({ "position": position, "read_char": read_char, "listed_char": listed_char }),
-                    ),
-                };
-                let id = format!("al-{}-{}", entry_id, r.id.0);
-                receivers.insert(
-                    id.clone(),
-                    (
-                        meta.roles.clone(),
-                        serde_json::json!({
-                            "target": meta.target, "reason": meta.reason, "case_ref": meta.case_ref,
-                            "users": meta.users,
-                        }),
-                    ),
-                );
-                alerts.push(AlertRecord {
-                    id,
-                    entry_id,
-                    read_id: r.id.0,
-                    plate: r.plate.as_str().to_owned(),
-                    checkpoint: r.checkpoint.0,
-                    ts: r.ts_us,
-                    kind: kind.into(),
-                    detail,
-                    raised_at: now.micros(),
-                    acked_by: None,
-                    acked_at: None,
-                    outcome: None,
-                    outcome_note: None,
-                });
-            }
-        }
-    }
-    if alerts.is_empty() {
-        return Ok(0);
-    }
-    let stored = state.store.insert_alerts(&alerts).await?;
-    for a in &stored {
+    // Then the alerts, so that whoever acts on one finds its read in the index.
+    for a in &alerts {
         let (roles, entry) = receivers.remove(&a.id).unwrap_or_default();
         let mut event = StreamEvent::new(
             Topic::Alerts,
@@ -541,7 +553,7 @@ async fn after_commit(state: &AppState, new: &[Read], now: Timestamp) -> Result<
         event.roles = roles;
         state.publish(event).await;
     }
-    Ok(stored.len())
+    alerts.len()
 }
 
 /// An alert as the API and the stream show it.

@@ -119,7 +119,7 @@ pub struct TransparencyCounts {
 const WATCH_COLUMNS: &str =
     "id, target, reason, case_ref, note, valid_from, valid_to, receivers, created_by, \
      created_at, approved_by, approved_at, cancelled_by, cancelled_at, cancel_reason";
-const ALERT_COLUMNS: &str =
+pub(crate) const ALERT_COLUMNS: &str =
     "id, entry_id, read_id, plate, checkpoint, ts, kind, detail, raised_at, acked_by, \
      acked_at, outcome, outcome_note";
 const APPROVAL_COLUMNS: &str =

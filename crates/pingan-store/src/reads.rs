@@ -17,6 +17,11 @@
 //! A batch is acknowledged (the function returns) only after its transaction committed.
 //! Duplicates inside one batch keep their first occurrence.
 //!
+//! Watch-list alerts raised by a batch ([`ReadStore::insert_with_alerts`]) are stored in the
+//! batch's own transaction, for the reads that turn out new: one commit makes reads and alerts
+//! durable together, so an alert can be announced the moment the batch is acknowledged, and a
+//! re-sent read never alerts twice.
+//!
 //! Retention drops whole day partitions on PostgreSQL (instant, no vacuum debt) and deletes in
 //! batches of [`DELETE_BATCH`] rows on SQLite. Reads attached to a case were copied into
 //! `plate_evidence` when they were attached, so retention needs no exception here.
@@ -26,6 +31,7 @@
 //! source of truth it is rebuilt from ([`ReadStore::for_each_page`]).
 
 use crate::error::backend;
+use crate::plates::AlertRecord;
 use crate::{Backend, Store};
 use pingan_core::StoreError;
 use pingan_reads::plate::{Plate, PlateColour, PlateType};
@@ -144,6 +150,17 @@ impl ReadStore {
 
     /// Stores a batch durably; returns the reads that were new and the ids already present.
     pub async fn insert(&self, reads: Vec<Read>) -> Result<InsertOutcome, StoreError> {
+        Ok(self.insert_with_alerts(reads, Vec::new()).await?.0)
+    }
+
+    /// Stores a batch and the watch-list alerts its reads raised, in one transaction. Alerts
+    /// whose read was a duplicate are dropped, as are alerts already stored; the alerts returned
+    /// are the ones this call stored.
+    pub async fn insert_with_alerts(
+        &self,
+        reads: Vec<Read>,
+        alerts: Vec<AlertRecord>,
+    ) -> Result<(InsertOutcome, Vec<AlertRecord>), StoreError> {
         let mut seen: HashSet<(i64, i64)> = HashSet::with_capacity(reads.len());
         let mut unique = Vec::with_capacity(reads.len());
         let mut duplicates = Vec::new();
@@ -155,17 +172,18 @@ impl ReadStore {
             }
         }
         if unique.is_empty() {
-            return Ok(InsertOutcome {
+            let outcome = InsertOutcome {
                 new: Vec::new(),
                 duplicates,
-            });
+            };
+            return Ok((outcome, Vec::new()));
         }
-        let (new, dups) = match &self.writer {
+        let (new, dups, stored_alerts) = match &self.writer {
             Writer::Sqlite(conn) => {
                 let conn = conn.clone();
                 // The same writer lock as every other write transaction of this process.
                 let _writer = self.store.sqlite_writer().lock_owned().await;
-                tokio::task::spawn_blocking(move || sqlite_insert(&conn, unique))
+                tokio::task::spawn_blocking(move || sqlite_insert(&conn, unique, alerts))
                     .await
                     .map_err(|e| StoreError::backend("insert plate reads", e))??
             }
@@ -173,11 +191,11 @@ impl ReadStore {
                 let needed: HashSet<i64> =
                     unique.iter().map(|r| r.ts_us.div_euclid(DAY_US)).collect();
                 self.ensure_days(pool, days, needed).await?;
-                pg_insert(pool, unique).await?
+                pg_insert(pool, unique, alerts).await?
             }
         };
         duplicates.extend(dups);
-        Ok(InsertOutcome { new, duplicates })
+        Ok((InsertOutcome { new, duplicates }, stored_alerts))
     }
 
     /// Creates the day partitions covering `[from_us, from_us + days)` ahead of time
@@ -429,10 +447,31 @@ fn encode(r: &Read) -> Encoded<'_> {
     }
 }
 
+/// What a batch stored: the new reads, the duplicates' ids, the alerts stored with them.
+type BatchOutcome = (Vec<Read>, Vec<ReadId>, Vec<AlertRecord>);
+
+/// The alerts whose read is among the new ones.
+fn alerts_of_new(alerts: Vec<AlertRecord>, reads: &[Read], flags: &[bool]) -> Vec<AlertRecord> {
+    if alerts.is_empty() {
+        return alerts;
+    }
+    let new: HashSet<i64> = reads
+        .iter()
+        .zip(flags)
+        .filter(|(_, new)| **new)
+        .map(|(r, _)| r.id.0)
+        .collect();
+    alerts
+        .into_iter()
+        .filter(|a| new.contains(&a.read_id))
+        .collect()
+}
+
 fn sqlite_insert(
     conn: &Mutex<rusqlite::Connection>,
     reads: Vec<Read>,
-) -> Result<(Vec<Read>, Vec<ReadId>), StoreError> {
+    alerts: Vec<AlertRecord>,
+) -> Result<BatchOutcome, StoreError> {
     let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
     let tx = c
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -468,8 +507,42 @@ fn sqlite_insert(
             flags.push(n == 1);
         }
     }
+    let mut stored_alerts = Vec::new();
+    let alerts = alerts_of_new(alerts, &reads, &flags);
+    if !alerts.is_empty() {
+        let mut stmt = tx
+            .prepare_cached(&format!(
+                "INSERT INTO plate_alerts ({}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) \
+                 ON CONFLICT DO NOTHING",
+                crate::plates::ALERT_COLUMNS
+            ))
+            .map_err(sqlite_err("prepare the alerts insert"))?;
+        for a in alerts {
+            let n = stmt
+                .execute(rusqlite::params![
+                    a.id,
+                    a.entry_id,
+                    a.read_id,
+                    a.plate,
+                    i64::from(a.checkpoint),
+                    a.ts,
+                    a.kind,
+                    a.detail.to_string(),
+                    a.raised_at,
+                    a.acked_by,
+                    a.acked_at,
+                    a.outcome,
+                    a.outcome_note,
+                ])
+                .map_err(sqlite_err("store an alert"))?;
+            if n == 1 {
+                stored_alerts.push(a);
+            }
+        }
+    }
     tx.commit().map_err(sqlite_err("commit a reads batch"))?;
-    Ok(split(reads, &flags))
+    let (new, dups) = split(reads, &flags);
+    Ok((new, dups, stored_alerts))
 }
 
 fn split(reads: Vec<Read>, new: &[bool]) -> (Vec<Read>, Vec<ReadId>) {
@@ -553,7 +626,8 @@ fn copy_payload(reads: &[Read]) -> String {
 async fn pg_insert(
     pool: &sqlx::PgPool,
     reads: Vec<Read>,
-) -> Result<(Vec<Read>, Vec<ReadId>), StoreError> {
+    alerts: Vec<AlertRecord>,
+) -> Result<BatchOutcome, StoreError> {
     let payload = copy_payload(&reads);
     let mut tx = pool.begin().await.map_err(backend("begin a reads batch"))?;
     sqlx::query(
@@ -580,13 +654,43 @@ async fn pg_insert(
     .fetch_all(&mut *tx)
     .await
     .map_err(backend("insert plate reads"))?;
-    tx.commit().await.map_err(backend("commit a reads batch"))?;
     let stored: HashSet<(i64, i64)> = stored.into_iter().collect();
     let flags: Vec<bool> = reads
         .iter()
         .map(|r| stored.contains(&(r.id.0, r.ts_us)))
         .collect();
-    Ok(split(reads, &flags))
+    // Hits are rare (a few per batch at most): one statement each.
+    let mut stored_alerts = Vec::new();
+    for a in alerts_of_new(alerts, &reads, &flags) {
+        let n = sqlx::query(&format!(
+            "INSERT INTO plate_alerts ({}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
+             ON CONFLICT DO NOTHING",
+            crate::plates::ALERT_COLUMNS
+        ))
+        .bind(a.id.as_str())
+        .bind(a.entry_id)
+        .bind(a.read_id)
+        .bind(a.plate.as_str())
+        .bind(i64::from(a.checkpoint))
+        .bind(a.ts)
+        .bind(a.kind.as_str())
+        .bind(a.detail.to_string())
+        .bind(a.raised_at)
+        .bind(a.acked_by.as_deref())
+        .bind(a.acked_at)
+        .bind(a.outcome.as_deref())
+        .bind(a.outcome_note.as_deref())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend("store an alert"))?
+        .rows_affected();
+        if n == 1 {
+            stored_alerts.push(a);
+        }
+    }
+    tx.commit().await.map_err(backend("commit a reads batch"))?;
+    let (new, dups) = split(reads, &flags);
+    Ok((new, dups, stored_alerts))
 }
 
 pub(crate) fn read_from_row(row: &sqlx::any::AnyRow) -> Result<Read, StoreError> {
