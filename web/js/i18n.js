@@ -17,7 +17,7 @@ export const STRINGS = {
     create: "创建", disable: "停用", enable: "启用", status: "状态", enabled: "启用", disabled: "停用",
     device_id: "设备编号", kind: "类型", name: "名称", last_seen: "最近心跳", register: "登记设备",
     key_once: "设备密钥（仅显示一次）：", geography: "地理数据", import: "导入", imported: "已导入要素",
-    saved: "已保存", error: "错误",
+    saved: "已保存", error: "错误", nav_label: "主导航", map_label: "地图",
   },
   "en": {
     skip: "Skip to main content", signin: "Sign in", signout: "Sign out", username: "User name", password: "Password",
@@ -35,7 +35,7 @@ export const STRINGS = {
     create: "Create", disable: "Disable", enable: "Enable", status: "Status", enabled: "enabled", disabled: "disabled",
     device_id: "Device id", kind: "Kind", name: "Name", last_seen: "Last heartbeat", register: "Register device",
     key_once: "Device key (shown once):", geography: "Geography", import: "Import", imported: "Features imported",
-    saved: "Saved", error: "Error",
+    saved: "Saved", error: "Error", nav_label: "Main navigation", map_label: "Map",
   },
 };
 
@@ -73,6 +73,7 @@ export function onLangChange(f) { listeners.push(f); }
 export function applyStatic(root = document) {
   document.documentElement.lang = lang;
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  root.querySelectorAll("[data-i18n-aria]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nAria)); });
 }
 
 /// A time in the district's zone, e.g. 2015-05-08 10:30:00.

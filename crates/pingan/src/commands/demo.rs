@@ -200,7 +200,18 @@ fn generate(seed: u64, small: bool, start_day: i64) -> anyhow::Result<District> 
 async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker> {
     let start_day = today_local_midnight(super::now().micros());
     let t0 = std::time::Instant::now();
+    // One bar over the steps of the first start (drawn only on a terminal).
+    let bar = indicatif::ProgressBar::new(6).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} building the demo district [{pos}/{len}] {msg} ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message("generating roads, cameras, a year of incidents and 30 days of traffic");
     let district = tokio::task::spawn_blocking(move || generate(seed, small, start_day)).await??;
+    bar.inc(1);
+    bar.set_message("storing the geography");
     tracing::info!(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "district generated"
@@ -212,6 +223,8 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
         .context("loading the demo geography")?;
     tracing::info!(features = report.features, "geography loaded");
 
+    bar.inc(1);
+    bar.set_message("creating the demo accounts and device keys");
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     for (username, role, display, agency) in ACCOUNTS {
         if store.user_by_username(username).await?.is_some() {
@@ -254,9 +267,20 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
             .await?;
         keys.insert(id, key);
     }
+    bar.inc(1);
+    bar.set_message(format!(
+        "storing {} plate reads and the watch-list",
+        district.plate_reads.len()
+    ));
     super::demo_load::plates(&store, &district, config).await?;
+    bar.inc(1);
+    bar.set_message("storing the video network and detections");
     super::demo_load::sensors(&store, &district).await?;
+    bar.inc(1);
+    bar.set_message("storing units, tracks and the incident history");
     super::demo_load::command(&store, &district, &geography).await?;
+    bar.inc(1);
+    bar.finish_and_clear();
     store.close().await;
     Ok(Marker {
         seed,
@@ -367,18 +391,34 @@ async fn live_loop(
         .iter()
         .map(|c| (c.id.0.clone(), c.platform.0.clone()))
         .collect();
+    let mut alive: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in district
+        .cameras
+        .iter()
+        .filter(|c| !super::demo_load::camera_is_broken(&c.id.0))
+    {
+        alive
+            .entry(c.platform.0.clone())
+            .or_default()
+            .push(c.id.0.clone());
+    }
     loop {
         tick.tick().await;
-        // Heartbeats from every checkpoint and platform every 30 s.
+        // Heartbeats from every checkpoint and platform every 30 s; each platform vouches for
+        // the cameras it sees alive (all but the few broken ones).
         if beats.is_multiple_of(30) {
             for (id, key) in keys
                 .iter()
                 .filter(|(id, _)| id.starts_with("kk-") || id.starts_with("vms-"))
             {
+                let mut beat = serde_json::json!({ "device_id": id, "status": "ok" });
+                if let Some(cams) = alive.get(id) {
+                    beat["cameras"] = serde_json::json!(cams);
+                }
                 let _ = client
                     .post(format!("{base}/api/v1/ingest/heartbeat"))
                     .bearer_auth(key)
-                    .json(&serde_json::json!({ "device_id": id, "status": "ok" }))
+                    .json(&beat)
                     .send()
                     .await;
             }

@@ -120,6 +120,16 @@ fn protocol(p: &str) -> pingan_core::sensors::Protocol {
 }
 
 /// Video platforms, cameras (with stream links on their platform) and checkpoints.
+/// About one camera in 70 is broken in the demo: it last beat six hours before the
+/// first start and its platform never vouches for it again, so the health views have offline
+/// cameras to show. Deterministic by id.
+pub fn camera_is_broken(id: &str) -> bool {
+    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x1000_0000_01b3)
+    });
+    h % 70 == 0
+}
+
 pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
     use pingan_core::sensors::{
         Camera, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
@@ -169,6 +179,19 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
     for chunk in cameras.chunks(500) {
         store.put_cameras(chunk, WriteMode::Upsert).await?;
     }
+    // The broken cameras were last heard of six hours ago: the health sweep marks them offline.
+    let last_heard = pingan_core::Timestamp(super::now().micros() - 6 * 3_600_000_000);
+    let beats: Vec<pingan_core::sensors::Beat> = district
+        .cameras
+        .iter()
+        .filter(|c| camera_is_broken(&c.id.0))
+        .map(|c| pingan_core::sensors::Beat {
+            subject: pingan_core::sensors::HealthSubject::Camera,
+            id: c.id.0.clone(),
+            at: last_heard,
+        })
+        .collect();
+    store.record_beats(&beats, 180).await?;
     let checkpoints: Vec<Checkpoint> = district
         .checkpoints
         .iter()
