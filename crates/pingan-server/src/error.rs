@@ -24,6 +24,9 @@ pub enum ApiError {
     BadCredentials,
     #[error("{0}")]
     Forbidden(String),
+    /// Allowed, but only with a second person's approval first (old plate-read windows).
+    #[error("{0}")]
+    ApprovalRequired(String),
     #[error("the X-CSRF-Token header is missing or wrong")]
     Csrf,
     #[error("{what} {id} not found")]
@@ -62,7 +65,9 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::ApprovalRequired(_) | ApiError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -81,6 +86,7 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::ApprovalRequired(_) => "approval_required",
             ApiError::Csrf => "csrf_failed",
             ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict(_) => "conflict",

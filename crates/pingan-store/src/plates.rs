@@ -479,6 +479,27 @@ impl Store {
         approval_from_row(&row)
     }
 
+    /// Approval requests, newest first, optionally by status and requester.
+    pub async fn query_approvals(
+        &self,
+        status: Option<&str>,
+        requested_by: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<QueryApproval>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {APPROVAL_COLUMNS} FROM plate_query_approvals \
+             WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR requested_by = $2) \
+             ORDER BY requested_at DESC, id LIMIT $3"
+        ))
+        .bind(status)
+        .bind(requested_by)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await
+        .map_err(backend("list query approvals"))?;
+        rows.iter().map(approval_from_row).collect()
+    }
+
     /// Moves an approval from `from` to `to` status, recording who and when; `None` when it was
     /// not in `from` (or `by` is the requester and `four_eyes` is set).
     pub async fn transition_query_approval(

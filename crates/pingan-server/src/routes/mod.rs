@@ -260,6 +260,12 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/plates/approvals",
         Permission(P::QueryPlates),
     ),
+    // Approvers see every request; QueryPlates alone would see its own (no role has only that).
+    r(
+        "GET",
+        "/api/v1/plates/approvals",
+        Permission(P::ApproveWatchlist),
+    ),
     r(
         "POST",
         "/api/v1/plates/approvals/noapproval/approve",
@@ -282,7 +288,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/api/v1/plates/evidence", Permission(P::QueryPlates)),
     r("GET", "/api/v1/plates/transparency", SignedIn),
-    r("GET", "/api/v1/watchlist", Permission(P::ManageWatchlist)),
+    r("GET", "/api/v1/watchlist", Permission(P::HandleAlerts)),
     r("POST", "/api/v1/watchlist", Permission(P::ManageWatchlist)),
     r(
         "POST",
@@ -411,7 +417,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plates::ingest_reads))
         .routes(routes!(plates::list_checkpoints, plates::put_checkpoints))
         .routes(routes!(plates::query))
-        .routes(routes!(plates::request_approval))
+        .routes(routes!(plates::request_approval, plates::list_approvals))
         .routes(routes!(plates::approve_query))
         .routes(routes!(plates::reject_query))
         .routes(routes!(plates::run_approved))

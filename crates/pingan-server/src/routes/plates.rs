@@ -225,7 +225,7 @@ pub async fn query(
         );
         entry.outcome = pingan_core::audit::Outcome::Denied;
         state.audit(vec![entry]).await?;
-        return Err(ApiError::Forbidden(reason));
+        return Err(ApiError::ApprovalRequired(reason));
     }
     Ok(Json(
         execute(&state, &caller, &purpose, &req.query, limit, None).await?,
@@ -262,6 +262,48 @@ fn approval_dto(a: QueryApproval) -> ApprovalDto {
         decided_at: a.decided_at,
         used_at: a.used_at,
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ApprovalParams {
+    /// pending | approved | rejected | used (default: all).
+    pub status: Option<String>,
+    /// At most 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+/// Query approval requests, newest first: an approver (approve_watchlist) sees everyone's, so
+/// that they read the exact query before deciding; anyone else who may query sees their own.
+#[utoipa::path(get, path = "/plates/approvals", tag = "plates", params(ApprovalParams),
+    responses((status = 200, body = Vec<ApprovalDto>), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn list_approvals(
+    State(state): State<AppState>,
+    caller: UserCaller,
+    ApiQuery(p): ApiQuery<ApprovalParams>,
+) -> ApiResult<Json<Vec<ApprovalDto>>> {
+    let role = caller.user.role;
+    let approver = role.may(Permission::ApproveWatchlist);
+    if !approver {
+        caller.require(&state, Permission::QueryPlates).await?;
+    }
+    if let Some(s) = &p.status {
+        if !["pending", "approved", "rejected", "used"].contains(&s.as_str()) {
+            return Err(ApiError::invalid(
+                "status",
+                format!("{s:?} is not pending, approved, rejected or used"),
+            ));
+        }
+    }
+    let requester = (!approver).then(|| caller.user.username.clone());
+    let list = state
+        .store
+        .query_approvals(
+            p.status.as_deref(),
+            requester.as_deref(),
+            p.limit.unwrap_or(100).clamp(1, 500),
+        )
+        .await?;
+    Ok(Json(list.into_iter().map(approval_dto).collect()))
 }
 
 /// Asks a second person to approve one query (any window; needed for old ones).

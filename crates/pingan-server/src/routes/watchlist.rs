@@ -134,7 +134,7 @@ fn dto(w: WatchRecord, now: i64) -> WatchDto {
 #[utoipa::path(get, path = "/watchlist", tag = "watchlist", responses((status = 200, body = Vec<WatchDto>)))]
 pub async fn list_watch(
     State(state): State<AppState>,
-    _caller: Authorized<perm::ManageWatchlist>,
+    _caller: Authorized<perm::HandleAlerts>,
 ) -> ApiResult<Json<Vec<WatchDto>>> {
     let now = state.now().micros();
     Ok(Json(
@@ -235,7 +235,9 @@ pub async fn create_watch(
             json!({ "target": w.target, "reason": w.reason, "valid_from": valid_from, "valid_to": w.valid_to }),
         )])
         .await?;
-    Ok((StatusCode::CREATED, Json(dto(w, now))))
+    let body = dto(w, now);
+    announce(&state, "watchlist.created", now, &body).await;
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// Approves another person's pending entry; it starts matching at once.
@@ -269,7 +271,9 @@ pub async fn approve_watch(
             json!({ "created_by": w.created_by, "case_ref": w.case_ref }),
         )])
         .await?;
-    Ok(Json(dto(w, now)))
+    let body = dto(w, now);
+    announce(&state, "watchlist.approved", now, &body).await;
+    Ok(Json(body))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -309,7 +313,9 @@ pub async fn cancel_watch(
             json!({ "reason": w.cancel_reason, "case_ref": w.case_ref }),
         )])
         .await?;
-    Ok(Json(dto(w, now)))
+    let body = dto(w, now);
+    announce(&state, "watchlist.cancelled", now, &body).await;
+    Ok(Json(body))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -400,4 +406,17 @@ pub async fn ack_alert(
         ))
         .await;
     Ok(Json(body))
+}
+
+/// Tells alert handlers (the `alerts` topic) that the watch-list changed, so their lists follow.
+async fn announce(state: &AppState, kind: &str, now_us: i64, entry: &WatchDto) {
+    let data = serde_json::to_value(entry).unwrap_or_default();
+    state
+        .publish(StreamEvent::new(
+            Topic::Alerts,
+            kind,
+            pingan_core::Timestamp(now_us),
+            data,
+        ))
+        .await;
 }

@@ -506,6 +506,7 @@ both!(
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+        assert_eq!(p["code"], "approval_required", "{p}");
         assert!(p["detail"].as_str().unwrap().contains("approve"), "{p}");
         let (s, a) = app
             .call(
@@ -517,6 +518,32 @@ both!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{a}");
         let id = a["id"].as_str().unwrap().to_owned();
+        // The approver reads the exact query before deciding.
+        let (s, pending) = app
+            .call(
+                Method::GET,
+                "/api/v1/plates/approvals?status=pending",
+                Some(&other),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{pending}");
+        let listed = pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} not pending in {pending}"));
+        assert_eq!(listed["query"]["plate"], "鲁Q12345");
+        let (s, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/plates/approvals?status=maybe",
+                Some(&other),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         // Running before approval, approving one's own request: refused.
         let (s, _) = app
             .call(
