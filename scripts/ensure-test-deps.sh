@@ -7,17 +7,21 @@
 # passwordless sudo, it installs what is missing (running `apt-get update` once, only if an install
 # is needed). Otherwise it prints exactly what to install and exits non-zero.
 #
-# Usage: scripts/ensure-test-deps.sh [--with browser,gis] [--check]
+# Usage: scripts/ensure-test-deps.sh [--with browser,gis] [--only browser] [--check]
 #   --with LIST   also ensure optional groups (comma-separated; or PINGAN_TEST_DEPS_WITH=LIST):
-#                   browser  chromium fonts-wqy-microhei   (dashboard screenshots)
+#                   browser  chromium fonts-wqy-microhei   (browser tests, screenshots)
 #                   gis      gdal-bin                      (geography import checks)
+#   --only LIST   ensure only these groups (not PostgreSQL, Mosquitto and the test user).
 #   --check       only report; never install.
 set -euo pipefail
 
 with="${PINGAN_TEST_DEPS_WITH:-}"
 check_only=0
+base=1
 while [ $# -gt 0 ]; do
   case "$1" in
+    --only) with="${2:?--only needs a list}"; base=0; shift 2 ;;
+    --only=*) with="${1#--only=}"; base=0; shift ;;
     --with) with="${with:+$with,}${2:?--with needs a list}"; shift 2 ;;
     --with=*) with="${with:+$with,}${1#--with=}"; shift ;;
     --check) check_only=1; shift ;;
@@ -39,9 +43,11 @@ have_binary() {
 }
 
 missing=()
-if ! have_pg_binary initdb || ! have_pg_binary postgres; then missing+=(postgresql); fi
-if ! have_binary mosquitto || ! have_binary mosquitto_passwd; then missing+=(mosquitto); fi
-if ! have_binary setpriv; then missing+=(util-linux); fi
+if [ $base -eq 1 ]; then
+  if ! have_pg_binary initdb || ! have_pg_binary postgres; then missing+=(postgresql); fi
+  if ! have_binary mosquitto || ! have_binary mosquitto_passwd; then missing+=(mosquitto); fi
+  if ! have_binary setpriv; then missing+=(util-linux); fi
+fi
 
 IFS=',' read -r -a groups <<<"$with"
 for group in "${groups[@]}"; do
@@ -59,10 +65,10 @@ done
 # The servers run as this user when the tests run as root.
 test_user=pingan-test
 need_user=0
-if [ "$(id -u)" -eq 0 ] && ! getent passwd "$test_user" >/dev/null; then need_user=1; fi
+if [ $base -eq 1 ] && [ "$(id -u)" -eq 0 ] && ! getent passwd "$test_user" >/dev/null; then need_user=1; fi
 
 if [ ${#missing[@]} -eq 0 ] && [ $need_user -eq 0 ]; then
-  say "ok (PostgreSQL, Mosquitto${with:+, $with} present)"
+  if [ $base -eq 1 ]; then say "ok (PostgreSQL, Mosquitto${with:+, $with} present)"; else say "ok ($with present)"; fi
   exit 0
 fi
 

@@ -2,9 +2,12 @@
 import { api, setCsrf } from "./api.js";
 import { applyStatic, currentLang, onLangChange, setLang, setZone, t } from "./i18n.js";
 import { initMap } from "./map.js";
+import { initLiveLayers } from "./layers/live.js";
 import { connect, disconnect, onState } from "./stream.js";
 import { onMapClick, getMeta } from "./ui.js";
 import { VIEWS } from "./views.js";
+import { startAlerts } from "./layers/alerts.js";
+import { startVideoLayers } from "./layers/video.js";
 
 let me = null;
 let cleanup = null;
@@ -50,9 +53,12 @@ async function enter() {
   show("nav", !!me);
   show("logout", !!me);
   if (!me) { document.getElementById("who").textContent = ""; return; }
-  document.getElementById("who").textContent = `${me.user.display_name} · ${me.user.role}`;
+  renderWho();
   try { setZone((await getMeta()).time_zone); } catch { /* keep the default zone */ }
   await initMap(document.getElementById("map"));
+  startAlerts(me);
+  initLiveLayers(me);
+  startVideoLayers();
   connect();
   await route();
 }
@@ -89,10 +95,26 @@ function renderLive() {
   el.classList.toggle("on", live);
   el.textContent = me ? (live ? t("live_on") : t("live_off")) : "";
 }
-onLangChange(() => { document.getElementById("lang").textContent = t("other_lang"); renderLive(); route(); });
+function renderWho() {
+  document.getElementById("who").textContent = me ? `${me.user.display_name} · ${t(`role_${me.user.role}`)}` : "";
+}
+
+// The skip link moves focus to the main region without touching the view in the address.
+document.querySelector("a.skip").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  document.getElementById("main").focus();
+});
+
+// The switch names the other language in that language (so its own lang attribute).
+function renderLangButton() {
+  const b = document.getElementById("lang");
+  b.textContent = t("other_lang");
+  b.lang = currentLang() === "zh-CN" ? "en" : "zh-CN";
+}
+onLangChange(() => { renderLangButton(); renderWho(); renderLive(); route(); });
 onState((on) => { live = on; renderLive(); });
 window.addEventListener("hashchange", route);
 
 applyStatic();
-document.getElementById("lang").textContent = t("other_lang");
+renderLangButton();
 enter();

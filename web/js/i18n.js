@@ -17,7 +17,11 @@ export const STRINGS = {
     create: "创建", disable: "停用", enable: "启用", status: "状态", enabled: "启用", disabled: "停用",
     device_id: "设备编号", kind: "类型", name: "名称", last_seen: "最近心跳", register: "登记设备",
     key_once: "设备密钥（仅显示一次）：", geography: "地理数据", import: "导入", imported: "已导入要素",
-    saved: "已保存", error: "错误", nav_label: "主导航", map_label: "地图",
+    saved: "已保存", error: "错误", nav_label: "主导航", map_label: "地图", layers_subdistrict: "街道",
+    role_admin: "系统管理员", role_operator: "指挥中心值班员", role_officer: "巡逻民警", role_investigator: "侦查员",
+    role_grid_worker: "网格员", role_agency_desk: "部门值班", role_analyst: "分析员", role_auditor: "审计员",
+    outcome_success: "成功", outcome_denied: "拒绝", outcome_failed: "失败", outcome_error: "出错",
+    kind_checkpoint: "卡口", kind_camera: "摄像机", kind_platform: "视频平台", kind_recorder: "录像机", kind_unit: "巡逻单元",
   },
   "en": {
     skip: "Skip to main content", signin: "Sign in", signout: "Sign out", username: "User name", password: "Password",
@@ -35,7 +39,11 @@ export const STRINGS = {
     create: "Create", disable: "Disable", enable: "Enable", status: "Status", enabled: "enabled", disabled: "disabled",
     device_id: "Device id", kind: "Kind", name: "Name", last_seen: "Last heartbeat", register: "Register device",
     key_once: "Device key (shown once):", geography: "Geography", import: "Import", imported: "Features imported",
-    saved: "Saved", error: "Error", nav_label: "Main navigation", map_label: "Map",
+    saved: "Saved", error: "Error", nav_label: "Main navigation", map_label: "Map", layers_subdistrict: "Subdistrict",
+    role_admin: "Administrator", role_operator: "Command-centre operator", role_officer: "Patrol officer", role_investigator: "Investigator",
+    role_grid_worker: "Grid worker", role_agency_desk: "Agency desk", role_analyst: "Analyst", role_auditor: "Auditor",
+    outcome_success: "success", outcome_denied: "denied", outcome_failed: "failed", outcome_error: "error",
+    kind_checkpoint: "Checkpoint", kind_camera: "Camera", kind_platform: "Video platform", kind_recorder: "Recorder", kind_unit: "Patrol unit",
   },
 };
 

@@ -1,7 +1,7 @@
 // The map: pingan's own geography as the basemap (no internet tiles), plus overlays that views
 // add and remove (units, incidents, cameras, trajectories…).
 import { api } from "./api.js";
-import { t } from "./i18n.js";
+import { t, onLangChange } from "./i18n.js";
 
 let map = null;
 let control = null;
@@ -27,12 +27,23 @@ function label(f) {
 
 export function getMap() { return map; }
 
-/// Adds (or replaces) a named overlay shown in the layer control.
+/// Adds (or replaces) an overlay shown in the layer control. `name` is a string key (`t(key)`
+/// labels it, again on every language switch) or a plain label.
 export function setOverlay(name, layer) {
   if (base[name]) { control.removeLayer(base[name]); map.removeLayer(base[name]); }
   base[name] = layer;
-  if (layer) { layer.addTo(map); control.addOverlay(layer, name); }
+  if (layer) { layer.addTo(map); control.addOverlay(layer, t(name)); }
 }
+
+// Relabels the layer control in the new language (keeping which layers are shown).
+onLangChange(() => {
+  if (!control) return;
+  for (const [name, layer] of Object.entries(base)) {
+    if (!layer) continue;
+    control.removeLayer(layer);
+    control.addOverlay(layer, t(name));
+  }
+});
 
 export async function initMap(element) {
   if (map) return map;
@@ -57,7 +68,7 @@ export async function reloadGeography() {
       onEachFeature: (f, l) => l.bindTooltip(label(f), { sticky: true }),
       interactive: kind !== "grid" && kind !== "district",
     });
-    setOverlay(t(`layers_${kind}`), layer);
+    setOverlay(`layers_${kind}`, layer);
     if (kind === "district" || (kind === "town" && !bounds)) bounds = layer.getBounds();
   }
   if (bounds && bounds.isValid()) map.fitBounds(bounds);

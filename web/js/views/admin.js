@@ -13,13 +13,13 @@ export default {
       <h3>${t("users")}</h3><table><thead><tr><th>${t("username")}</th><th>${t("role")}</th><th>${t("status")}</th><th></th></tr></thead><tbody id="user-rows"></tbody></table>
       <form id="user-form" class="card"><label for="u-name">${t("username")}</label><input id="u-name" required>
         <label for="u-display">${t("display_name")}</label><input id="u-display" required>
-        <label for="u-role">${t("role")}</label><select id="u-role">${meta.roles.map((r) => `<option>${r}</option>`).join("")}</select>
+        <label for="u-role">${t("role")}</label><select id="u-role">${meta.roles.map((r) => `<option value="${esc(r)}">${esc(t(`role_${r}`))}</option>`).join("")}</select>
         <label for="u-agency">${t("agency")}</label><input id="u-agency">
         <label for="u-pass">${t("password")}</label><input id="u-pass" type="password" required minlength="10">
         <button type="submit">${t("create")}</button><p class="error" role="alert" id="user-error"></p></form>
       <h3>${t("devices")}</h3><table><thead><tr><th>${t("device_id")}</th><th>${t("kind")}</th><th>${t("last_seen")}</th></tr></thead><tbody id="device-rows"></tbody></table>
       <form id="device-form" class="card"><label for="d-id">${t("device_id")}</label><input id="d-id" required>
-        <label for="d-kind">${t("kind")}</label><select id="d-kind">${["checkpoint", "camera", "platform", "recorder", "unit"].map((k) => `<option>${k}</option>`).join("")}</select>
+        <label for="d-kind">${t("kind")}</label><select id="d-kind">${["checkpoint", "camera", "platform", "recorder", "unit"].map((k) => `<option value="${k}">${t(`kind_${k}`)}</option>`).join("")}</select>
         <label for="d-name">${t("name")}</label><input id="d-name" required>
         <button type="submit">${t("register")}</button><p id="device-out" role="status"></p></form>
       <h3>${t("geography")}</h3><form id="geo-form" class="card"><label for="geo-file">GeoJSON</label><input id="geo-file" type="file" accept=".geojson,.json" required>
@@ -30,7 +30,7 @@ export default {
       rows.innerHTML = "";
       for (const u of users) {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td>${esc(u.username)}<br><span class="muted">${esc(u.display_name)}</span></td><td>${esc(u.role)}</td>
+        tr.innerHTML = `<td>${esc(u.username)}<br><span class="muted">${esc(u.display_name)}</span></td><td>${esc(t(`role_${u.role}`))}</td>
           <td>${u.disabled ? t("disabled") : t("enabled")}</td><td><button class="secondary">${u.disabled ? t("enable") : t("disable")}</button></td>`;
         tr.querySelector("button").addEventListener("click", async () => {
           await api("POST", `/users/${encodeURIComponent(u.username)}/${u.disabled ? "enable" : "disable"}`);
@@ -42,7 +42,7 @@ export default {
     const loadDevices = async () => {
       const devices = await api("GET", "/devices");
       panel.querySelector("#device-rows").innerHTML = devices.map((d) =>
-        `<tr><td>${esc(d.id)}<br><span class="muted">${esc(d.name)}</span></td><td>${esc(d.kind)}</td><td>${d.last_seen_at ? fmtTime(d.last_seen_at) : "—"}</td></tr>`).join("");
+        `<tr><td>${esc(d.id)}<br><span class="muted">${esc(d.name)}</span></td><td>${esc(t(`kind_${d.kind}`))}</td><td>${d.last_seen_at ? fmtTime(d.last_seen_at) : "—"}</td></tr>`).join("");
     };
     panel.querySelector("#user-form").addEventListener("submit", async (ev) => {
       ev.preventDefault();

@@ -28,8 +28,8 @@ export default {
       const rows = panel.querySelector("#audit-rows");
       for (const e of page.entries) {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td>${e.seq}</td><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td>
-          <td>${esc(e.object_type)} ${esc(e.object_id || "")}</td><td class="${e.outcome === "success" ? "ok" : "bad"}">${esc(e.outcome)}</td>`;
+        tr.innerHTML = `<td>${e.seq}</td><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td><code>${esc(e.action)}</code></td>
+          <td>${esc(e.object_type)} ${esc(e.object_id || "")}</td><td class="${e.outcome === "success" ? "ok" : "bad"}">${esc(t(`outcome_${e.outcome}`))}</td>`;
         rows.append(tr);
       }
       after = page.next_after;

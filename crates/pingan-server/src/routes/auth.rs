@@ -239,6 +239,10 @@ pub struct Meta {
     pub time_zone: String,
     /// True when this server runs `pingan demo` (then `GET /demo/tour` answers).
     pub demo: bool,
+    /// A unit's last position counts as stale after this many seconds of silence.
+    pub position_stale_after_s: i64,
+    /// Plate queries reaching further back than this many days need a second person's approval.
+    pub plate_approval_age_days: u64,
     pub roles: Vec<Role>,
     pub purposes: Vec<PurposeInfo>,
 }
@@ -250,6 +254,8 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
         version: env!("CARGO_PKG_VERSION").to_owned(),
         time_zone: state.config.time_zone.clone(),
         demo: state.config.demo_tour.is_some(),
+        position_stale_after_s: state.command.config().position_stale_after_s,
+        plate_approval_age_days: state.plates.config().approval_age.as_secs() / 86_400,
         roles: Role::ALL.to_vec(),
         purposes: Purpose::ALL
             .into_iter()
