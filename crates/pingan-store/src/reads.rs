@@ -121,7 +121,7 @@ impl ReadStore {
                         .map_err(sqlite_err("open the reads connection"))?;
                     conn.execute_batch(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA busy_timeout = 10000;",
+                         PRAGMA busy_timeout = 10000; PRAGMA wal_autocheckpoint = 0;",
                     )
                     .map_err(sqlite_err("configure the reads connection"))?;
                     Ok(conn)
