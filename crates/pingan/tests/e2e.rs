@@ -531,6 +531,49 @@ async fn call(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// The four-eyes route of a plate query: the requester asks, the approver approves, the
+/// requester runs it. Returns the run's status and answer.
+async fn approved_run(
+    c: &reqwest::Client,
+    server: &Server,
+    requester: &str,
+    approver: &str,
+    body: Value,
+) -> (u16, Value) {
+    use reqwest::Method;
+    let (status, approval) = call(
+        c,
+        server,
+        requester,
+        Method::POST,
+        "/plates/approvals",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201, "{approval}");
+    let id = approval["id"].as_str().expect("approval id").to_owned();
+    let path = format!("/plates/approvals/{id}");
+    let (status, approved) = call(
+        c,
+        server,
+        approver,
+        Method::POST,
+        &format!("{path}/approve"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    call(
+        c,
+        server,
+        requester,
+        Method::POST,
+        &format!("{path}/run"),
+        Some(json!({})),
+    )
+    .await
+}
+
 fn ids(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -709,36 +752,7 @@ async fn the_demo_tour_finds_every_story() {
     )
     .await;
     assert_eq!(status, 403, "{refused}");
-    let (status, approval) = call(
-        &c,
-        &server,
-        &investigator,
-        Method::POST,
-        "/plates/approvals",
-        Some(request),
-    )
-    .await;
-    assert_eq!(status, 201, "{approval}");
-    let id = approval["id"].as_str().expect("approval id").to_owned();
-    let (status, approved) = call(
-        &c,
-        &server,
-        &operator,
-        Method::POST,
-        &format!("/plates/approvals/{id}/approve"),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, 200, "{approved}");
-    let (status, answer) = call(
-        &c,
-        &server,
-        &investigator,
-        Method::POST,
-        &format!("/plates/approvals/{id}/run"),
-        Some(json!({})),
-    )
-    .await;
+    let (status, answer) = approved_run(&c, &server, &investigator, &operator, request).await;
     assert_eq!(status, 200, "{answer}");
     let rows: Vec<(i64, i64)> = answer["rows"]
         .as_array()
@@ -778,35 +792,9 @@ async fn the_demo_tour_finds_every_story() {
     let needs_approval = from < now_us() - 7 * 86_400_000_000;
     let body = json!({"purpose": purpose, "query": query});
     let answer = if needs_approval {
-        let (_, a) = call(
-            &c,
-            &server,
-            &investigator,
-            Method::POST,
-            "/plates/approvals",
-            Some(body),
-        )
-        .await;
-        let id = a["id"].as_str().expect("approval id").to_owned();
-        call(
-            &c,
-            &server,
-            &operator,
-            Method::POST,
-            &format!("/plates/approvals/{id}/approve"),
-            Some(json!({})),
-        )
-        .await;
-        call(
-            &c,
-            &server,
-            &investigator,
-            Method::POST,
-            &format!("/plates/approvals/{id}/run"),
-            Some(json!({})),
-        )
-        .await
-        .1
+        approved_run(&c, &server, &investigator, &operator, body)
+            .await
+            .1
     } else {
         call(
             &c,
