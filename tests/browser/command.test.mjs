@@ -102,6 +102,12 @@ test("create by map click, see recommendations, dispatch, see the timeline; anot
   await eventually(async () => (await tl.innerText()).includes(sent.call_sign), "the dispatch in the timeline");
   assert.ok((await tl.innerText()).includes(await uiString(page, "cmd_ac_dispatch")));
   await eventually(async () => (await row.innerText()).includes(await uiString(other, "cmd_st_dispatched")), "the other queue shows dispatched");
+  // The dispatched unit's status changes live on the other operator's unit board too.
+  await other.locator("#cmd-tab-units").click();
+  const unitRow = other.locator(`#cmd-b-rows tr[data-id="${sent.id}"]`);
+  await unitRow.waitFor({ timeout: 10_000 });
+  await eventually(async () => (await unitRow.innerText()).includes(await uiString(other, "cmd_us_dispatched")), "the other board shows the unit dispatched");
+  await other.locator("#cmd-tab-queue").click();
   // A note.
   await page.locator("#cmd-note-text").fill("已电话回访报警人");
   await page.locator("#cmd-d-note button[type=submit]").click();
