@@ -80,8 +80,9 @@ export const PASSWORD = "pingan-demo";
 export const ROLES = ["admin", "operator", "officer", "investigator", "grid", "desk", "analyst", "auditor"];
 export const DISTRICT_ZONE = "Asia/Shanghai";
 
-const BIN = process.env.PINGAN_BIN || join(REPO, "target/debug/pingan");
-const WEB_DIR = process.env.PINGAN_TEST_WEB_DIR || "";
+// Relative paths are taken from where the tests were started (the server runs elsewhere).
+const BIN = process.env.PINGAN_BIN ? resolve(process.env.PINGAN_BIN) : join(REPO, "target/debug/pingan");
+const WEB_DIR = process.env.PINGAN_TEST_WEB_DIR ? resolve(process.env.PINGAN_TEST_WEB_DIR) : "";
 const CHROMIUM = process.env.PINGAN_CHROMIUM || "/usr/bin/chromium";
 // Playwright's launch() gives every browser a fresh temporary profile (user-data-dir) of its
 // own and removes it on close; Playwright refuses --user-data-dir in `args` for that reason.

@@ -141,8 +141,12 @@ test("watch-list: create, own approval explained and refused, approval by the ot
 
   const op = await server.page("operator");
   await gotoView(op, "watchlist");
-  await op.locator("#wl-entry-id").fill(id);
-  await op.locator("#wl-approve-id button[type=submit]").click();
+  // The operator finds the pending entry in the list (no number passed on by hand) and has
+  // no cancel button (cancelling belongs to the watch-list's managers).
+  const opRow = op.locator("#wl-entries tr", { hasText: `#${id}` });
+  await opRow.waitFor();
+  assert.equal(await opRow.locator("[data-cancel]").count(), 0, "operators do not cancel");
+  await opRow.locator(`[data-approve="${id}"]`).click();
   await eventually(async () => (await op.locator("#wl-status").innerText()).includes(id), "the approval");
   const entry = (await server.api("investigator").get("/watchlist")).find((w) => String(w.id) === id);
   assert.equal(entry.status, "active");

@@ -21,8 +21,7 @@ addStrings({
     wl_receivers: "接收告警的角色", wl_users: "指定接收人（用户名，逗号分隔，可选）", wl_note: "说明（可选，最多 500 字）",
     wl_valid_hint: "有效期最长 90 天。", wl_submit: "提交审批", wl_created_ok: "布控 {id}（{target}）已创建，待另一人审批后生效。",
     wl_approved_ok: "布控 {id}（{target}）已审批，立即生效。", wl_cancel_title: "撤控 {target}", wl_cancel_reason: "撤控原因",
-    wl_cancelled_ok: "布控 {id}（{target}）已撤控。", wl_approve_by_id: "审批布控（按编号）",
-    wl_approve_by_id_hint: "值班员无权查看布控名单：请输入创建人告知的布控编号。不能审批本人创建的布控。", wl_entry_id: "布控编号",
+    wl_cancelled_ok: "布控 {id}（{target}）已撤控。",
     wl_no_purpose: "已取消：未说明用途和案件编号。", wl_need_role: "请至少选择一个接收角色", wl_entries_csv: "导出布控名单",
     wl_approvals: "审批", wl_by: "{who}", wl_actions: "操作",
   },
@@ -36,14 +35,13 @@ addStrings({
     wl_receivers: "Roles that receive the alerts", wl_users: "Named receivers (user names, comma-separated, optional)", wl_note: "Note (optional, at most 500 characters)",
     wl_valid_hint: "At most 90 days of validity.", wl_submit: "Submit for approval", wl_created_ok: "Entry {id} ({target}) created; it takes effect once another person approves it.",
     wl_approved_ok: "Entry {id} ({target}) approved; it matches from now on.", wl_cancel_title: "Cancel {target}", wl_cancel_reason: "Reason for cancelling",
-    wl_cancelled_ok: "Entry {id} ({target}) cancelled.", wl_approve_by_id: "Approve an entry by number",
-    wl_approve_by_id_hint: "Operators cannot list the entries: enter the number the creator gave you. Nobody may approve an entry they created.", wl_entry_id: "Entry number",
+    wl_cancelled_ok: "Entry {id} ({target}) cancelled.",
     wl_no_purpose: "Cancelled: no purpose and case reference given.", wl_need_role: "Choose at least one receiving role", wl_entries_csv: "Export entries",
     wl_approvals: "Approvals", wl_by: "by {who}", wl_actions: "Actions",
   },
 });
 
-// Entries seen in alert events (operators cannot list the watch-list): entry id → entry.
+// Entries seen in alert events (before the list has loaded): entry id → entry.
 const seenEntries = new Map();
 
 const statusText = (s) => t("wl_s_" + s);
@@ -86,9 +84,9 @@ export default {
       <section aria-labelledby="wl-alerts-h"><h3 id="wl-alerts-h" tabindex="-1">${t("wl_alerts")}</h3>
         <div class="pl-check"><input type="checkbox" id="wl-open" checked><label for="wl-open">${t("wl_open_only")}</label></div>
         <ul id="wl-alert-list" class="pl-alerts"></ul></section>
-      ${manage ? `<section aria-labelledby="wl-entries-h"><h3 id="wl-entries-h" tabindex="-1">${t("wl_entries")}</h3>
+      <section aria-labelledby="wl-entries-h"><h3 id="wl-entries-h" tabindex="-1">${t("wl_entries")}</h3>
         <button type="button" class="secondary" id="wl-csv">${t("wl_entries_csv")}</button><div id="wl-entries"></div></section>
-        <section aria-labelledby="wl-create-h"><h3 id="wl-create-h">${t("wl_create")}</h3><form id="wl-create">
+      ${manage ? `<section aria-labelledby="wl-create-h"><h3 id="wl-create-h">${t("wl_create")}</h3><form id="wl-create">
         <div><label for="wl-target">${t("wl_target")}</label><input id="wl-target" required autocomplete="off" spellcheck="false" placeholder="鲁Q12345" aria-describedby="wl-target-hint">
         <p class="muted" id="wl-target-hint">${t("wl_target_hint")}</p></div>
         <div><label for="wl-reason">${t("wl_reason")}</label><select id="wl-reason">${REASONS.map((r) => `<option value="${r}">${t("r_" + r)}</option>`).join("")}</select></div>
@@ -99,9 +97,6 @@ export default {
         <div><label for="wl-note">${t("wl_note")}</label><textarea id="wl-note" rows="2" maxlength="500"></textarea></div>
         <div class="row"><button type="submit">${t("wl_submit")}</button></div></form></section>` : ""}
       ${approve ? `<section aria-labelledby="wl-appr-h"><h3 id="wl-appr-h">${t("wl_approvals")}</h3>
-        ${manage ? "" : `<form id="wl-approve-id" class="pl-inline"><h4>${t("wl_approve_by_id")}</h4><p class="muted">${t("wl_approve_by_id_hint")}</p>
-          <div><label for="wl-entry-id">${t("wl_entry_id")}</label><input id="wl-entry-id" required inputmode="numeric" pattern="[0-9]+" autocomplete="off"></div>
-          <div class="row"><button type="submit">${t("wl_approve")}</button></div></form>`}
         <div id="wl-decide"></div></section>` : ""}</div>`;
 
     const $ = (s) => panel.querySelector(s);
@@ -139,7 +134,6 @@ export default {
 
     // ---- Entries
     const loadEntries = async () => {
-      if (!manage) return;
       try { entries = await api("GET", "/watchlist"); } catch (e) { say(problemDetail(e), true); return; }
       const box = $("#wl-entries");
       if (entries.length === 0) { box.innerHTML = `<p class="muted">${t("wl_none")}</p>`; return; }
@@ -153,7 +147,7 @@ export default {
         ${w.cancelled_by ? `<br>${statusText("cancelled")} ${esc(fill("wl_by", { who: w.cancelled_by }))}: ${esc(w.cancel_reason || "")}` : ""}</span></td>
         <td class="pl-acts">${w.status === "pending" && approve ? (w.created_by === me.user.username
           ? `<p class="muted pl-own">${t("wl_own")}</p>` : `<button type="button" data-approve="${w.id}">${t("wl_approve")}</button>`) : ""}
-        ${w.status === "pending" || w.status === "active" ? `<button type="button" class="secondary" data-cancel="${w.id}">${t("wl_cancel")}</button>` : ""}</td></tr>`).join("")}
+        ${manage && (w.status === "pending" || w.status === "active") ? `<button type="button" class="secondary" data-cancel="${w.id}">${t("wl_cancel")}</button>` : ""}</td></tr>`).join("")}
         </tbody></table>`;
       box.querySelectorAll("[data-approve]").forEach((b) => b.addEventListener("click", () => approveEntry(Number(b.dataset.approve))));
       box.querySelectorAll("[data-cancel]").forEach((b) => b.addEventListener("click", async () => {
@@ -178,11 +172,11 @@ export default {
       } catch (e) { say(`${id}: ${refusal(e)}`, true); return false; }
     };
 
-    if (manage) {
-      $("#wl-csv").addEventListener("click", () => downloadCsv("pingan-watchlist.csv",
+    $("#wl-csv").addEventListener("click", () => downloadCsv("pingan-watchlist.csv",
         ["id", "target", "reason", "case_ref", "status", "valid_from", "valid_to", "created_by", "approved_by", "cancelled_by", "cancel_reason", "note"],
         entries.map((w) => [w.id, w.target, w.reason, w.case_ref, w.status, fmtTime(w.valid_from), fmtTime(w.valid_to), w.created_by,
           w.approved_by, w.cancelled_by, w.cancel_reason, w.note])));
+    if (manage) {
       $("#wl-create").addEventListener("submit", async (ev) => {
         ev.preventDefault();
         const form = ev.target;
@@ -209,13 +203,6 @@ export default {
       });
     }
 
-    if (approve && !manage) {
-      $("#wl-approve-id").addEventListener("submit", async (ev) => {
-        ev.preventDefault();
-        const inp = $("#wl-entry-id");
-        if (await approveEntry(Number(inp.value.trim()))) inp.value = "";
-      });
-    }
     if (approve) await renderDecide($("#wl-decide"), me, say);
 
     await loadEntries();
