@@ -64,9 +64,10 @@ struct Inner {
     /// Serialises audit appends within this process. Across processes (PostgreSQL only) an
     /// advisory transaction lock does the same.
     audit_lock: tokio::sync::Mutex<()>,
-    /// SQLite has one writer at a time, and a deferred transaction that reads and then writes
-    /// fails at once (`SQLITE_BUSY`, no waiting) when another writer got in between. Every write
-    /// transaction of this process therefore takes this lock first; PostgreSQL does not need it.
+    /// SQLite has one writer at a time. Every write transaction of this process takes this
+    /// lock first and then begins with `BEGIN IMMEDIATE` (see [`Store::begin_write`]), so write
+    /// transactions queue here instead of in SQLite's busy handler, and single-statement writes
+    /// (session and device touches) wait on the busy timeout; PostgreSQL needs neither.
     writer: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -282,12 +283,20 @@ impl Store {
     }
 
     /// Begins a write transaction (see [`Inner::writer`] for why SQLite serialises them).
+    ///
+    /// On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken at the start, so the
+    /// transaction reads the latest data and its first write cannot fail. A deferred
+    /// transaction that read first could be refused at its first write (`SQLITE_BUSY`, no
+    /// waiting) when a single-statement write of another request committed in between.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let guard = match self.backend() {
-            Backend::Sqlite => Some(self.inner.writer.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let (guard, tx) = match self.backend() {
+            Backend::Sqlite => {
+                let guard = self.inner.writer.clone().lock_owned().await;
+                let tx = self.inner.pool.begin_with("BEGIN IMMEDIATE").await?;
+                (Some(guard), tx)
+            }
+            Backend::Postgres => (None, self.inner.pool.begin().await?),
         };
-        let tx = self.inner.pool.begin().await?;
         Ok(WriteTx { tx, _writer: guard })
     }
 
@@ -413,6 +422,62 @@ mod tests {
         }
         assert!(after > before, "database file still {after} bytes");
         store.close().await;
+    }
+
+    /// Single-statement writes (device and session touches) run outside the writer lock; a
+    /// write transaction that read before writing must still never be refused by them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn write_transactions_survive_concurrent_single_statement_writes() {
+        use pingan_core::account::DeviceKind;
+        use pingan_core::ids::DeviceId;
+        use pingan_core::ports::{AuditStore, DeviceStore, NewDevice};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("busy.db")))
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let id = DeviceId("kk-01".into());
+        store
+            .create_device(&NewDevice {
+                id: id.clone(),
+                kind: DeviceKind::Checkpoint,
+                name: "kk-01".into(),
+                key_hash: "x".into(),
+                created_at: pingan_core::Timestamp(1),
+            })
+            .await
+            .expect("device");
+        let toucher = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..300 {
+                    store
+                        .touch_devices(std::slice::from_ref(&id), pingan_core::Timestamp(i + 2))
+                        .await
+                        .expect("touch");
+                }
+            })
+        };
+        for i in 0..150 {
+            let e = pingan_core::audit::NewAuditEntry {
+                at: pingan_core::Timestamp(i),
+                actor: "t".into(),
+                role: None,
+                action: "test.append".into(),
+                object_type: "test".into(),
+                object_id: None,
+                purpose: None,
+                reference: None,
+                request_id: None,
+                outcome: pingan_core::audit::Outcome::Success,
+                detail: serde_json::json!({}),
+            };
+            store
+                .append_audit(vec![e])
+                .await
+                .expect("append beside touches");
+        }
+        toucher.await.expect("toucher");
     }
 
     #[test]
