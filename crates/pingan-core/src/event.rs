@@ -58,7 +58,9 @@ impl Topic {
             Topic::System | Topic::Devices | Topic::Units => Permission::ViewMap,
             Topic::Incidents => Permission::ReadIncidents,
             Topic::Alerts => Permission::HandleAlerts,
-            Topic::Detections => Permission::QueryPlates,
+            // Detections describe people and vehicles (clothing, snapshots): the roles that may
+            // read personal data, so the command centre sees them on its map too.
+            Topic::Detections => Permission::ReadPersonalData,
             Topic::GridEvents => Permission::HandleGridEvents,
         }
     }
@@ -131,5 +133,13 @@ mod tests {
         e.roles = vec![Role::Investigator];
         assert!(!e.visible_to(Role::Operator));
         assert!(e.visible_to(Role::Investigator));
+    }
+
+    #[test]
+    fn detections_reach_the_command_centre_but_not_analysts() {
+        assert!(Topic::Detections.visible_to(Role::Operator));
+        assert!(Topic::Detections.visible_to(Role::Investigator));
+        assert!(!Topic::Detections.visible_to(Role::Analyst));
+        assert!(!Topic::Detections.visible_to(Role::GridWorker));
     }
 }
