@@ -336,7 +336,22 @@ pub async fn list_alerts(
     ApiQuery(p): ApiQuery<AlertParams>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let rows = state.store.alerts(p.open, p.limit.unwrap_or(200)).await?;
-    Ok(Json(rows.iter().map(|a| alert_json(a, None)).collect()))
+    // Each alert with the entry it hit, as the stream shows it (the list is short).
+    let entries: std::collections::HashMap<i64, Value> = state
+        .store
+        .watch_entries()
+        .await?
+        .into_iter()
+        .map(|w| {
+            let entry = json!({ "target": w.target, "reason": w.reason, "case_ref": w.case_ref });
+            (w.id, entry)
+        })
+        .collect();
+    Ok(Json(
+        rows.iter()
+            .map(|a| alert_json(a, entries.get(&a.entry_id).cloned()))
+            .collect(),
+    ))
 }
 
 /// What came of an alert.

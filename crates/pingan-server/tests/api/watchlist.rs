@@ -123,6 +123,7 @@ both!(
             .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(alerts.as_array().unwrap().len(), 2);
+        assert_eq!(alerts[0]["entry"]["case_ref"], "CASE-2026-0042", "{alerts}");
         let aid = alerts[0]["id"].as_str().unwrap().to_owned();
         let (s, a) = app
             .call(
