@@ -160,11 +160,10 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // FULL sync makes an acknowledged commit survive a power cut, not only
-                        // a crash. (WAL is set once below: it is a property of the file, and
-                        // switching it from several new connections at once fails with
-                        // SQLITE_CANTOPEN.)
-                        // No connection checkpoints the WAL as part of a commit (that
-                        // stalls the committing writer for a whole checkpoint); the store's
+                        // a crash. (WAL is not set here: it is a property of the file, set once
+                        // by `prepare_sqlite_file` before any of these connections opens.)
+                        // No connection checkpoints the WAL as part of a commit (that stalls
+                        // the committing writer for a whole checkpoint); the store's
                         // checkpointer does it beside them (see `spawn_checkpointer`).
                         conn.execute(
                             "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; \

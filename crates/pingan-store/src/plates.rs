@@ -346,50 +346,6 @@ impl Store {
         row.as_ref().map(watch_from_row).transpose()
     }
 
-    /// Stores alerts; returns those that were new (an alert per entry and read exists once).
-    pub async fn insert_alerts(
-        &self,
-        alerts: &[AlertRecord],
-    ) -> Result<Vec<AlertRecord>, StoreError> {
-        let mut fresh = Vec::with_capacity(alerts.len());
-        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
-        for chunk in alerts.chunks(64) {
-            let sql = format!(
-                "INSERT INTO plate_alerts ({ALERT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-                values_placeholders(chunk.len(), 13)
-            );
-            let mut q = sqlx::query(&sql);
-            for a in chunk {
-                q = q
-                    .bind(a.id.as_str())
-                    .bind(a.entry_id)
-                    .bind(a.read_id)
-                    .bind(a.plate.as_str())
-                    .bind(i64::from(a.checkpoint))
-                    .bind(a.ts)
-                    .bind(a.kind.as_str())
-                    .bind(a.detail.to_string())
-                    .bind(a.raised_at)
-                    .bind(a.acked_by.as_deref())
-                    .bind(a.acked_at)
-                    .bind(a.outcome.as_deref())
-                    .bind(a.outcome_note.as_deref());
-            }
-            let rows = q
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend("store alerts"))?;
-            let ids: std::collections::HashSet<String> = rows
-                .iter()
-                .map(|r| r.try_get::<String, _>("id"))
-                .collect::<Result<_, _>>()
-                .map_err(backend("store alerts"))?;
-            fresh.extend(chunk.iter().filter(|a| ids.contains(&a.id)).cloned());
-        }
-        tx.commit().await.map_err(backend("store alerts"))?;
-        Ok(fresh)
-    }
-
     /// Alerts, newest first; only unacknowledged ones when `open_only`.
     pub async fn alerts(
         &self,

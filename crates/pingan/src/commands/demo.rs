@@ -415,12 +415,7 @@ async fn live_loop(
                 if let Some(cams) = alive.get(id) {
                     beat["cameras"] = serde_json::json!(cams);
                 }
-                let _ = client
-                    .post(format!("{base}/api/v1/ingest/heartbeat"))
-                    .bearer_auth(key)
-                    .json(&beat)
-                    .send()
-                    .await;
+                send_as_device(&client, &base, "heartbeat", id, key, &beat).await;
             }
         }
         beats += 1;
@@ -477,47 +472,50 @@ async fn live_loop(
             let Some(key) = keys.get(&unit) else { continue };
             // Only the latest fix of the step: the server keeps tracks, not every sub-second point.
             let last = batch.last().cloned().into_iter().collect::<Vec<_>>();
-            let _ = client
-                .post(format!("{base}/api/v1/ingest/position"))
-                .bearer_auth(key)
-                .json(&serde_json::json!({ "fixes": last }))
-                .send()
-                .await;
+            let body = serde_json::json!({ "fixes": last });
+            send_as_device(&client, &base, "position", &unit, key, &body).await;
         }
         for (platform, events) in detections {
             let Some(key) = keys.get(&platform) else {
                 continue;
             };
-            let resp = client
-                .post(format!("{base}/api/v1/ingest/video/detections"))
-                .bearer_auth(key)
-                .json(&serde_json::json!({ "events": events }))
-                .send()
-                .await;
-            match resp {
-                Err(e) => tracing::warn!(error = %e, platform, "demo: could not send detections"),
-                Ok(r) if !r.status().is_success() => {
-                    let status = r.status();
-                    let body = r.text().await.unwrap_or_default();
-                    tracing::warn!(%status, body, platform, "demo: detections refused");
-                }
-                Ok(_) => {}
-            }
+            let body = serde_json::json!({ "events": events });
+            send_as_device(&client, &base, "video/detections", &platform, key, &body).await;
         }
         for (checkpoint, batch) in reads {
             let Some(key) = keys.get(&checkpoint) else {
                 continue;
             };
-            let resp = client
-                .post(format!("{base}/api/v1/ingest/reads"))
-                .bearer_auth(key)
-                .json(&batch)
-                .send()
-                .await;
-            if let Err(e) = resp {
-                tracing::warn!(error = %e, checkpoint, "demo: could not send reads");
-            }
+            let body = serde_json::json!(batch);
+            send_as_device(&client, &base, "reads", &checkpoint, key, &body).await;
         }
+    }
+}
+
+/// Posts `body` to `/api/v1/ingest/{stream}` with a device's key, as the device itself would;
+/// a failure is logged and the live run goes on (the next step sends again).
+async fn send_as_device(
+    client: &reqwest::Client,
+    base: &str,
+    stream: &str,
+    device: &str,
+    key: &str,
+    body: &serde_json::Value,
+) {
+    let resp = client
+        .post(format!("{base}/api/v1/ingest/{stream}"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await;
+    match resp {
+        Err(e) => tracing::warn!(error = %e, device, stream, "demo: could not send"),
+        Ok(r) if !r.status().is_success() => {
+            let status = r.status();
+            let text = r.text().await.unwrap_or_default();
+            tracing::warn!(%status, body = text, device, stream, "demo: refused");
+        }
+        Ok(_) => {}
     }
 }
 
@@ -526,12 +524,12 @@ async fn live_loop(
 fn live_detection(d: &pingan_demo::Detection, wall_us: i64) -> serde_json::Value {
     let start = pingan_core::Timestamp(wall_us);
     let end = pingan_core::Timestamp(wall_us + 15 * pingan_demo::SECOND);
-    let mut zones: Vec<String> = d
+    // Attributes come sorted by key, as zones `key:value`.
+    let zones: Vec<String> = d
         .attributes
         .iter()
         .map(|(k, v)| format!("{k}:{v}"))
         .collect();
-    zones.sort();
     let mut event = serde_json::json!({
         "id": format!("{}-{}", d.id, wall_us),
         "camera_id": d.camera.0,
