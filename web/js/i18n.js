@@ -93,3 +93,30 @@ export function fmtTime(iso, tz) {
     hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
   }).format(d);
 }
+
+/// How far the zone's wall clock is ahead of UTC at the instant `utcMs` (ms).
+function zoneOffsetMs(utcMs, tz) {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(utcMs));
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/// A `<input type="datetime-local">` value ("2026-11-08T02:10"), read as the district's wall
+/// clock whatever the browser's zone → epoch ms, or null when it is not such a value.
+export function wallToUtcMs(value, tz = districtZone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value || ""));
+  if (!m) return null;
+  const naive = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+  // Twice: the offset at the guess, then at the corrected instant (right across DST changes).
+  const guess = naive - zoneOffsetMs(naive, tz);
+  return naive - zoneOffsetMs(guess, tz);
+}
+
+/// Epoch ms → "YYYY-MM-DDTHH:MM" on the district's wall clock (for datetime-local inputs).
+export function utcMsToWall(ms, tz = districtZone) {
+  return new Date(ms + zoneOffsetMs(ms, tz)).toISOString().slice(0, 16);
+}

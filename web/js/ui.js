@@ -96,3 +96,9 @@ export function problemText(e) {
   const errs = (e && e.problem && e.problem.errors) || [];
   return errs.length ? errs.slice(0, 5).map((x) => x.message || JSON.stringify(x)).join("; ") : (e && e.message) || String(e);
 }
+
+/// A link that is safe to put in an href: web and stream schemes, or a path of this API.
+export function safeUrl(url) {
+  const u = String(url || "");
+  return /^(https?|rtsps?|rtmp):\/\//i.test(u) || u.startsWith("/api/") ? u : null;
+}

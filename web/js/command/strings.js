@@ -160,8 +160,4 @@ export function fmtAge(seconds) {
   return `${Math.floor(s / 86400)}${sp}${t("cmd_d")} ${Math.floor((s % 86400) / 3600)}${sp}${t("cmd_h")}`;
 }
 
-/** Only http(s), rtsp(s) and same-site links are made clickable. */
-export function safeUrl(url) {
-  const u = String(url || "");
-  return /^(https?|rtsps?|rtmp):\/\//i.test(u) || u.startsWith("/api/") ? u : null;
-}
+export { safeUrl } from "../ui.js";

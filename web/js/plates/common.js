@@ -1,7 +1,7 @@
 // Shared pieces of the plate views (investigation, watch-list, alerts layer): district-zone
 // times for datetime-local inputs, the checkpoint bindings, the signed-in person, problem text.
 import { api, esc } from "../api.js";
-import { addStrings, t, zone } from "../i18n.js";
+import { addStrings, t, utcMsToWall, wallToUtcMs, zone } from "../i18n.js";
 
 addStrings({
   "zh-CN": {
@@ -40,31 +40,15 @@ export function fill(key, values) {
 
 // ---- Times: datetime-local values are wall-clock times of the district's zone.
 
-function offsetMs(utcMs, tz) {
-  const f = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit",
-  });
-  const p = Object.fromEntries(f.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
-
 /// "2026-11-08T02:10" (district wall clock) → UTC microseconds, or null.
 export function localToMicros(value, tz = zone()) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value || ""));
-  if (!m) return null;
-  const naive = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
-  let utc = naive - offsetMs(naive, tz);
-  utc = naive - offsetMs(utc, tz);
-  return utc * 1000;
+  const ms = wallToUtcMs(value, tz);
+  return ms === null ? null : ms * 1000;
 }
 
 /// UTC microseconds → "YYYY-MM-DDTHH:MM" on the district's wall clock (for datetime-local).
 export function microsToLocal(us, tz = zone()) {
-  const ms = Math.floor(us / 1000);
-  const d = new Date(ms + offsetMs(ms, tz));
-  return d.toISOString().slice(0, 16);
+  return utcMsToWall(Math.floor(us / 1000), tz);
 }
 
 export function nowMicros() { return Date.now() * 1000; }

@@ -96,10 +96,7 @@ export function fillTemplate(tpl, cam, fromMs, toMs) {
   return out;
 }
 
-/// A link that is safe to put in an href: only stream and web schemes.
-export function safeUrl(u) {
-  return typeof u === "string" && /^(rtsp|rtsps|rtmp|https?):\/\//i.test(u) ? u : null;
-}
+export { safeUrl } from "../ui.js";
 
 function inRing(ring, x, y) {
   let inside = false;
