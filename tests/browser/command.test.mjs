@@ -4,7 +4,7 @@
 // contact behind a purpose, the unit status board, and what a role without `dispatch` sees.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, gotoView, checkA11y, screenshot, uiString, eventually, setLanguage } from "./harness.mjs";
+import { startServer, gotoView, checkA11y, screenshot, uiString, eventually, setLanguage, freeMapPoint } from "./harness.mjs";
 
 const T = { timeout: 120_000 };
 let server;
@@ -34,13 +34,29 @@ async function spot() {
   return { lat: u.last_fix.lat + r(), lon: u.last_fix.lon - r() };
 }
 
-/// Records an incident through the form, by a click on the map; returns its id.
+/// Records an incident through the form, by a click on the map; returns its id. The click goes to
+/// a free spot near a unit (units and incidents move and appear under the live demo, and a click on
+/// a marker opens that marker, not the form); if a marker moved under it anyway, it tries again.
 async function createByClick(page, { type = "theft.bicycle", priority = "2", phone } = {}) {
   await gotoView(page, "command");
-  const where = await spot();
-  const pt = await pointOnMap(page, where.lat, where.lon);
-  await page.mouse.click(pt.x, pt.y);
-  await page.locator("#cmd-n-loc table").waitFor();
+  let where = null;
+  for (let attempt = 1; !where; attempt++) {
+    const near = await spot();
+    const pt = await freeMapPoint(page, await pointOnMap(page, near.lat, near.lon));
+    await page.mouse.click(pt.x, pt.y);
+    try {
+      await page.locator("#cmd-n-loc table").waitFor({ timeout: 5_000 });
+      where = await page.evaluate(async ([x, y]) => {
+        const { getMap } = await import("/js/map.js");
+        const box = document.getElementById("map").getBoundingClientRect();
+        const ll = getMap().containerPointToLatLng([x - box.left, y - box.top]);
+        return { lat: ll.lat, lon: ll.lng };
+      }, [pt.x, pt.y]);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press("Escape");
+    }
+  }
   await page.locator("#cmd-n-type").selectOption(type);
   await page.locator("#cmd-n-prio").selectOption(priority);
   await page.locator("#cmd-n-desc").fill("浏览器测试警情");

@@ -317,6 +317,30 @@ export async function gotoView(page, id) {
   return panel;
 }
 
+/// A point of the page where a click lands on the map itself (not on a marker, a control, a popup
+/// or a tooltip): the nearest such point to `near` (page coordinates; the map's middle if absent),
+/// searched in rings outward. Page coordinates, ready for `page.mouse.click`.
+export async function freeMapPoint(page, near = null) {
+  const box = await page.locator("#map").boundingBox();
+  const point = await page.evaluate(({ box, near }) => {
+    const cx = near ? near.x : box.x + box.width / 2;
+    const cy = near ? near.y : box.y + box.height / 2;
+    const inside = (x, y) => x > box.x + 40 && x < box.x + box.width - 40 && y > box.y + 40 && y < box.y + box.height - 40;
+    for (let r = 0; r < Math.max(box.width, box.height) / 2; r += 17) {
+      for (let a = 0; a < 360; a += 30) {
+        const x = cx + r * Math.cos((a * Math.PI) / 180);
+        const y = cy + r * Math.sin((a * Math.PI) / 180);
+        if (!inside(x, y)) continue;
+        const el = document.elementFromPoint(x, y);
+        if (el && el.closest("#map") && !el.closest(".leaflet-marker-icon, .leaflet-interactive, .leaflet-control, .leaflet-popup, .leaflet-tooltip")) return { x, y };
+      }
+    }
+    return null;
+  }, { box, near });
+  if (!point) throw new Error("no free spot on the map");
+  return point;
+}
+
 /// The UI's own string for an i18n key in the page's current language (t(key) of i18n.js).
 export async function uiString(page, key) {
   return page.evaluate(async (k) => (await import("/js/i18n.js")).t(k), key);

@@ -1,5 +1,6 @@
 // The live stream in a real browser: the live indicator, events arriving in the map view, and
-// the WebSocket coming back on its own after the server restarts on the same port and data.
+// the WebSocket coming back on its own after the server restarts on the same port and data, and
+// nothing missed between the first load and the subscription.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, gotoView, uiString, eventually, screenshot } from "./harness.mjs";
@@ -43,4 +44,27 @@ test("after the server restarts, the stream reconnects on its own", { timeout: 1
   const panel = await gotoView(page, "map");
   assert.equal(await page.locator("#login-view").isVisible(), false);
   await panel.locator("h2").first().waitFor();
+});
+
+test("an incident recorded before the stream subscribes still reaches the queue", { timeout: 60_000 }, async () => {
+  // The page loads its snapshot, then the stream connects; anything recorded in between is in
+  // neither. The page must load again once the server says the subscription stands (its hello).
+  const api = server.api("operator");
+  const page = await server.page("operator", { fresh: true });
+  const loaded = page.waitForResponse((r) => r.url().includes("/api/v1/incidents?limit=1000"), { timeout: 30_000 });
+  let recorded;
+  const created = new Promise((resolve) => { recorded = resolve; });
+  await page.routeWebSocket(/\/api\/v1\/stream/, async (ws) => {
+    await loaded;
+    const unit = (await api.get("/units")).find((u) => u.last_fix);
+    recorded(await api.post("/incidents", { type: "robbery", source: "phone_110", priority: 1, lon: unit.last_fix.lon + 0.003, lat: unit.last_fix.lat + 0.003 }));
+    const upstream = ws.connectToServer();
+    upstream.onMessage((m) => ws.send(m));
+    ws.onMessage((m) => upstream.send(m));
+  });
+  await page.reload();
+  await gotoView(page, "command");
+  const { incident } = await created;
+  await page.locator(`#cmd-q-rows tr[data-id="${incident.id}"]`).waitFor({ timeout: 15_000 });
+  await page.context().close();
 });

@@ -4,34 +4,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, signIn, gotoView, checkA11y, screenshot, uiString, setLanguage, districtTime,
-  expectedNav, eventually,
+  expectedNav, eventually, freeMapPoint,
 } from "./harness.mjs";
 
 const T = { timeout: 60_000 };
 let server;
 before(async () => { server = await startServer({ live: false }); });
 after(() => server?.close());
-
-// A point of the map's container where a click lands on the map itself (not on a marker or a
-// control), near the middle of the district.
-async function freeMapPoint(page) {
-  const box = await page.locator("#map").boundingBox();
-  const point = await page.evaluate(({ box }) => {
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    for (let r = 0; r < Math.min(box.width, box.height) / 2 - 40; r += 17) {
-      for (let a = 0; a < 360; a += 30) {
-        const x = cx + r * Math.cos((a * Math.PI) / 180);
-        const y = cy + r * Math.sin((a * Math.PI) / 180);
-        const el = document.elementFromPoint(x, y);
-        if (el && el.closest("#map") && !el.closest(".leaflet-marker-icon, .leaflet-control, .leaflet-popup, .leaflet-tooltip")) return { x, y };
-      }
-    }
-    return null;
-  }, { box });
-  assert.ok(point, "a free spot on the map");
-  return point;
-}
 
 test("map: clicking the map shows the located town, grid and nearest road", T, async () => {
   const page = await server.page("officer");

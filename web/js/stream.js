@@ -1,4 +1,10 @@
 // The live stream: one WebSocket, reconnecting on its own with backoff; subscribers get events.
+//
+// State: `onState(f)` calls f(true) each time events flow from that moment on and anything
+// earlier may have been missed: the server's `stream.hello` (sent once it has subscribed this
+// connection, so a snapshot loaded after it misses nothing) and a `stream.lagged` notice (this
+// client fell behind and events were dropped). Holders of a snapshot reload it then. f(false)
+// when the connection drops.
 const handlers = new Set();
 const stateHandlers = new Set();
 let socket = null;
@@ -14,10 +20,11 @@ export function connect() {
   wanted = true;
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   socket = new WebSocket(`${proto}//${location.host}/api/v1/stream`);
-  socket.onopen = () => { delay = 1000; setState(true); };
+  socket.onopen = () => { delay = 1000; };
   socket.onmessage = (msg) => {
     let event;
     try { event = JSON.parse(msg.data); } catch { return; }
+    if (event.kind === "stream.hello" || event.kind === "stream.lagged") setState(true);
     handlers.forEach((f) => f(event));
   };
   socket.onclose = () => {

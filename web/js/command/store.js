@@ -1,7 +1,7 @@
 // The command centre's live state, shared by the map layers and the COMMAND view: open
 // incidents, units with their last positions, the incident taxonomy and the towns. Loaded from
-// the API, kept current by the `incidents` and `units` stream topics, reloaded after the stream
-// reconnects (events may have been missed) and every minute (units' stale flags).
+// the API, kept current by the `incidents` and `units` stream topics, reloaded whenever the stream
+// (re)subscribes or reports lag (events may have been missed) and every minute (units' stale flags).
 import { api } from "../api.js";
 import { currentLang } from "../i18n.js";
 import { onEvent, onState } from "../stream.js";
@@ -162,11 +162,12 @@ function onStreamEvent(e) {
   }
 }
 
-let everConnected = false;
+// Events flow from now on, and some may have been missed (a new connection, or this client
+// lagged): load again. At sign-in this may repeat the first load; it is cheap, and it is what
+// keeps an incident recorded between that load and the subscription from going unseen.
 onState((on) => {
   if (!unsubscribe) return;
-  if (on && everConnected) loadAll(generation); // back after a break: catch up
-  if (on) everConnected = true;
+  if (on) loadAll(generation);
   emit("stream", on);
 });
 

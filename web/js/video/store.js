@@ -2,7 +2,7 @@
 // loaded once, kept current from the stream (registry changes, online/offline), shared by the
 // map layers and the video view.
 import { api } from "../api.js";
-import { onEvent } from "../stream.js";
+import { onEvent, onState } from "../stream.js";
 
 const state = {
   cameras: [], byId: new Map(), platforms: [], platformById: new Map(),
@@ -64,6 +64,9 @@ function later(key, f) {
   clearTimeout(timers[key]);
   timers[key] = setTimeout(() => f().catch(() => {}), 800);
 }
+
+// Online/offline changes may have been missed before a (re)subscription or a lag: read them again.
+onState((on) => { if (on && loading) loadHealth().catch(() => {}); });
 
 onEvent((e) => {
   if (e.topic !== "devices" || !e.kind) return;
