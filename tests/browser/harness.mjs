@@ -317,10 +317,25 @@ export async function gotoView(page, id) {
   return panel;
 }
 
+/// Waits until the page's map stands still: no zoom or pan animation, and the same centre and
+/// zoom over two samples 250 ms apart (after sign-in the map fits the district, animated).
+export async function mapSettled(page, timeout = 10_000) {
+  await page.waitForFunction(async () => {
+    const { getMap } = await import("/js/map.js");
+    const m = getMap();
+    if (!m || m._animatingZoom || (m._panAnim && m._panAnim._inProgress)) return false;
+    const key = () => `${m.getCenter().lat},${m.getCenter().lng},${m.getZoom()}`;
+    const a = key();
+    await new Promise((r) => setTimeout(r, 250));
+    return !m._animatingZoom && key() === a;
+  }, null, { timeout, polling: 100 });
+}
+
 /// A point of the page where a click lands on the map itself (not on a marker, a control, a popup
 /// or a tooltip): the nearest such point to `near` (page coordinates; the map's middle if absent),
 /// searched in rings outward. Page coordinates, ready for `page.mouse.click`.
 export async function freeMapPoint(page, near = null) {
+  await mapSettled(page);
   const box = await page.locator("#map").boundingBox();
   const point = await page.evaluate(({ box, near }) => {
     const cx = near ? near.x : box.x + box.width / 2;
