@@ -128,12 +128,14 @@ test("create by map click, see recommendations, dispatch, see the timeline; anot
   await page.locator("#cmd-note-text").fill("已电话回访报警人");
   await page.locator("#cmd-d-note button[type=submit]").click();
   await eventually(async () => (await tl.innerText()).includes("已电话回访报警人"), "the note in the timeline");
-  // An illegal transition: the server's reason is shown, nothing changes.
+  // An illegal transition: the server's reason is shown (from its code, translated), nothing changes.
   await page.locator(".cmd-all-actions summary").click();
   await page.locator('.cmd-all-actions button[data-action="close"]').click();
   const problem = page.locator("#cmd-d-problem .cmd-problem");
   await problem.waitFor();
-  assert.ok((await problem.innerText()).includes("it must be cleared before it is closed"), await problem.innerText());
+  const refusal = await problem.innerText();
+  assert.ok(refusal.includes(await uiString(page, "cmd_refusal_not_cleared")), `the reason in the UI's language: ${refusal}`);
+  assert.ok(refusal.includes("it must be cleared before it is closed"), `and the server's words: ${refusal}`);
   assert.equal((await api.get(`/incidents/${id}`)).incident.state, "dispatched");
   // The lifecycle through to closing; the incident leaves the queue.
   for (const action of ["en_route", "on_scene", "clear", "close"]) {

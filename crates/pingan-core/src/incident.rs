@@ -499,13 +499,92 @@ impl fmt::Display for Action {
     }
 }
 
-/// A refused transition, with the reason in words an operator understands.
+/// Why a transition is refused: a stable code (`code()`, what clients translate) and the
+/// words an operator understands (`text()`, the English the API also sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Closed or cancelled: reopen it first.
+    Finished,
+    /// No unit is assigned yet.
+    NoUnit,
+    AlreadyEnRoute,
+    AlreadyOnScene,
+    AlreadyCleared,
+    /// Clearing before any unit reached the scene.
+    NotOnScene,
+    AlreadyClosed,
+    /// Closing a cancelled incident.
+    CancelledStays,
+    /// Closing before it was cleared.
+    NotCleared,
+    /// Cancelling a closed or cancelled incident.
+    AlreadyFinished,
+    /// Reopening an open incident.
+    StillOpen,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 11] = [
+        Self::Finished,
+        Self::NoUnit,
+        Self::AlreadyEnRoute,
+        Self::AlreadyOnScene,
+        Self::AlreadyCleared,
+        Self::NotOnScene,
+        Self::AlreadyClosed,
+        Self::CancelledStays,
+        Self::NotCleared,
+        Self::AlreadyFinished,
+        Self::StillOpen,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Finished => "finished",
+            Self::NoUnit => "no_unit",
+            Self::AlreadyEnRoute => "already_en_route",
+            Self::AlreadyOnScene => "already_on_scene",
+            Self::AlreadyCleared => "already_cleared",
+            Self::NotOnScene => "not_on_scene",
+            Self::AlreadyClosed => "already_closed",
+            Self::CancelledStays => "cancelled_stays",
+            Self::NotCleared => "not_cleared",
+            Self::AlreadyFinished => "already_finished",
+            Self::StillOpen => "still_open",
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Finished => "it is finished; reopen it first",
+            Self::NoUnit => "no unit is assigned; dispatch one first",
+            Self::AlreadyEnRoute => "the units are already en route",
+            Self::AlreadyOnScene => "the units are already on scene",
+            Self::AlreadyCleared => "it is already cleared",
+            Self::NotOnScene => "no unit has reached the scene; cancel it instead",
+            Self::AlreadyClosed => "it is already closed",
+            Self::CancelledStays => "a cancelled incident stays cancelled",
+            Self::NotCleared => "it must be cleared before it is closed",
+            Self::AlreadyFinished => "it is already finished",
+            Self::StillOpen => "it is still open",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+/// A refused transition: from which state, which action, and why ([`Refusal`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, utoipa::ToSchema)]
 #[error("cannot {action} an incident that is {from}: {reason}")]
 pub struct IllegalTransition {
     pub from: IncidentState,
     pub action: Action,
-    pub reason: String,
+    pub reason: Refusal,
 }
 
 /// Checks a reason for cancel/reopen: present, 1–500 characters.
@@ -530,48 +609,49 @@ pub fn transition(
     has_units: bool,
 ) -> Result<IncidentState, IllegalTransition> {
     use IncidentState as S;
-    let refuse = |reason: &str| IllegalTransition {
+    use Refusal as R;
+    let refuse = |reason: Refusal| IllegalTransition {
         from,
         action,
-        reason: reason.to_owned(),
+        reason,
     };
     match action {
         Action::Dispatch if from.accepts_units() => Ok(match from {
             S::Received | S::Reopened => S::Dispatched,
             other => other,
         }),
-        Action::Dispatch => Err(refuse("it is finished; reopen it first")),
+        Action::Dispatch => Err(refuse(R::Finished)),
         Action::EnRoute | Action::OnScene if !has_units && from.accepts_units() => {
-            Err(refuse("no unit is assigned; dispatch one first"))
+            Err(refuse(R::NoUnit))
         }
         Action::EnRoute => match from {
             S::Dispatched => Ok(S::EnRoute),
-            S::EnRoute => Err(refuse("the units are already en route")),
-            S::OnScene => Err(refuse("the units are already on scene")),
-            S::Received | S::Reopened => Err(refuse("no unit is assigned; dispatch one first")),
-            _ => Err(refuse("it is finished; reopen it first")),
+            S::EnRoute => Err(refuse(R::AlreadyEnRoute)),
+            S::OnScene => Err(refuse(R::AlreadyOnScene)),
+            S::Received | S::Reopened => Err(refuse(R::NoUnit)),
+            _ => Err(refuse(R::Finished)),
         },
         Action::OnScene => match from {
             S::Dispatched | S::EnRoute => Ok(S::OnScene),
-            S::OnScene => Err(refuse("the units are already on scene")),
-            S::Received | S::Reopened => Err(refuse("no unit is assigned; dispatch one first")),
-            _ => Err(refuse("it is finished; reopen it first")),
+            S::OnScene => Err(refuse(R::AlreadyOnScene)),
+            S::Received | S::Reopened => Err(refuse(R::NoUnit)),
+            _ => Err(refuse(R::Finished)),
         },
         Action::Clear => match from {
             S::OnScene => Ok(S::Cleared),
-            S::Cleared => Err(refuse("it is already cleared")),
-            S::Closed | S::Cancelled => Err(refuse("it is finished; reopen it first")),
-            _ => Err(refuse("no unit has reached the scene; cancel it instead")),
+            S::Cleared => Err(refuse(R::AlreadyCleared)),
+            S::Closed | S::Cancelled => Err(refuse(R::Finished)),
+            _ => Err(refuse(R::NotOnScene)),
         },
         Action::Close => match from {
             S::Cleared => Ok(S::Closed),
-            S::Closed => Err(refuse("it is already closed")),
-            S::Cancelled => Err(refuse("a cancelled incident stays cancelled")),
-            _ => Err(refuse("it must be cleared before it is closed")),
+            S::Closed => Err(refuse(R::AlreadyClosed)),
+            S::Cancelled => Err(refuse(R::CancelledStays)),
+            _ => Err(refuse(R::NotCleared)),
         },
         Action::Cancel if from.is_open() => Ok(S::Cancelled),
-        Action::Cancel => Err(refuse("it is already finished")),
-        Action::Reopen if from.is_open() => Err(refuse("it is still open")),
+        Action::Cancel => Err(refuse(R::AlreadyFinished)),
+        Action::Reopen if from.is_open() => Err(refuse(R::StillOpen)),
         Action::Reopen => Ok(S::Reopened),
     }
 }
@@ -660,9 +740,11 @@ mod tests {
     #[test]
     fn illegal_transitions_say_why() {
         let e = transition(S::Received, Action::Clear, false).unwrap_err();
-        assert!(e.reason.contains("cancel"), "{e}");
+        assert_eq!(e.reason, Refusal::NotOnScene);
+        assert!(e.reason.text().contains("cancel"), "{e}");
         let e = transition(S::Closed, Action::Dispatch, false).unwrap_err();
-        assert!(e.reason.contains("reopen"), "{e}");
+        assert_eq!(e.reason, Refusal::Finished);
+        assert!(e.reason.text().contains("reopen"), "{e}");
         let e = transition(S::Received, Action::Reopen, false).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -670,6 +752,27 @@ mod tests {
         );
         assert!(transition(S::Dispatched, Action::EnRoute, false).is_err());
         assert!(transition(S::Cancelled, Action::Close, false).is_err());
+    }
+
+    #[test]
+    fn refusal_codes_are_distinct_and_serialize_as_their_code() {
+        let mut codes = std::collections::HashSet::new();
+        let mut texts = std::collections::HashSet::new();
+        for r in Refusal::ALL {
+            assert!(codes.insert(r.code()), "{r:?}'s code twice");
+            assert!(texts.insert(r.text()), "{r:?}'s text twice");
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
+        // Every refusal the rule can give is listed.
+        for from in IncidentState::ALL {
+            for action in Action::ALL {
+                for units in [false, true] {
+                    if let Err(e) = transition(from, action, units) {
+                        assert!(Refusal::ALL.contains(&e.reason));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -723,7 +826,7 @@ mod tests {
                     }
                     Err(e) => {
                         prop_assert_eq!(e.from, before);
-                        prop_assert!(!e.reason.is_empty());
+                        prop_assert!(Refusal::ALL.contains(&e.reason));
                     }
                 }
                 prop_assert!(s.is_open() || !units, "a finished incident holds no units");

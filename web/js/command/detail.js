@@ -76,7 +76,7 @@ export function openDetail(el, id, ctx) {
     const inc = cur.incident;
     let html = "";
     if (p.code === "illegal_transition") {
-      html = `<strong>${t("cmd_refused")}:</strong> ${esc(reasonText(cur.reason) || p.detail)}<br><span class="muted">${esc(p.detail || "")}</span>`;
+      html = `<strong>${t("cmd_refused")}:</strong> ${esc(reasonText(cur.reason_code, cur.reason) || p.detail)}<br><span class="muted">${esc(p.detail || "")}</span>`;
     } else if (p.code === "conflict" || p.code === "unit_assigned") {
       const us = cur.units || (cur.unit ? [cur.unit] : []);
       html = `<strong>${t("cmd_conflict")}:</strong> ${esc(p.detail || "")}`;

@@ -16,6 +16,12 @@ addStrings({
     cmd_contact: "报警人联系方式", cmd_contact_show: "查看报警人联系方式（需说明用途）", cmd_contact_none: "未登记报警人联系方式",
     cmd_contact_need_perm: "已登记联系方式；查看需要“读取个人信息”权限。", cmd_contact_name: "姓名", cmd_contact_phone: "电话",
     cmd_contact_empty: "无记录",
+    cmd_refusal_finished: "警情已结束，请先重新开启", cmd_refusal_no_unit: "尚未指派单位，请先派警",
+    cmd_refusal_already_en_route: "单位已在途中", cmd_refusal_already_on_scene: "单位已到达现场",
+    cmd_refusal_already_cleared: "已处置完毕", cmd_refusal_not_on_scene: "尚无单位到达现场；如需终止请撤销",
+    cmd_refusal_already_closed: "已结案", cmd_refusal_cancelled_stays: "已撤销的警情不能结案",
+    cmd_refusal_not_cleared: "须先处置完毕才能结案", cmd_refusal_already_finished: "警情已结束",
+    cmd_refusal_still_open: "警情仍未结束",
     cmd_actions: "处置操作", cmd_reason: "原因", cmd_reason_hint: "撤销和重新开启需填写原因（1–500字）。", cmd_confirm: "确认",
     cmd_units_assigned: "已指派单位", cmd_no_units: "尚未指派单位",
     cmd_recs: "推荐单位（按道路行程时间）", cmd_recs_none: "没有可派的空闲单位（需有位置）。", cmd_refresh: "刷新",
@@ -63,6 +69,12 @@ addStrings({
     cmd_contact: "Caller contact", cmd_contact_show: "Show the caller's contact (purpose needed)", cmd_contact_none: "No caller contact on record",
     cmd_contact_need_perm: "A contact is on record; reading it needs the read_personal_data permission.", cmd_contact_name: "Name", cmd_contact_phone: "Phone",
     cmd_contact_empty: "none",
+    cmd_refusal_finished: "It is finished; reopen it first", cmd_refusal_no_unit: "No unit is assigned; dispatch one first",
+    cmd_refusal_already_en_route: "The units are already en route", cmd_refusal_already_on_scene: "The units are already on scene",
+    cmd_refusal_already_cleared: "It is already cleared", cmd_refusal_not_on_scene: "No unit has reached the scene; cancel it instead",
+    cmd_refusal_already_closed: "It is already closed", cmd_refusal_cancelled_stays: "A cancelled incident stays cancelled",
+    cmd_refusal_not_cleared: "It must be cleared before it is closed", cmd_refusal_already_finished: "It is already finished",
+    cmd_refusal_still_open: "It is still open",
     cmd_actions: "Actions", cmd_reason: "Reason", cmd_reason_hint: "Cancelling and reopening need a reason (1–500 characters).", cmd_confirm: "Confirm",
     cmd_units_assigned: "Assigned units", cmd_no_units: "No unit assigned yet",
     cmd_recs: "Recommended units (by road travel time)", cmd_recs_none: "No free unit with a position to send.", cmd_refresh: "Refresh",
@@ -129,24 +141,12 @@ export function actionsFor(state) {
 export const acceptsUnits = (state) => OPEN_STATES.includes(state);
 export const needsReason = (action) => action === "cancel" || action === "reopen";
 
-// The server's refusal reasons (pingan_core::incident::transition), in Chinese.
-const REASONS_ZH = {
-  "it is finished; reopen it first": "警情已结束，请先重新开启",
-  "no unit is assigned; dispatch one first": "尚未指派单位，请先派警",
-  "the units are already en route": "单位已在途中",
-  "the units are already on scene": "单位已到达现场",
-  "it is already cleared": "已处置完毕",
-  "no unit has reached the scene; cancel it instead": "尚无单位到达现场；如需终止请撤销",
-  "it is already closed": "已结案",
-  "a cancelled incident stays cancelled": "已撤销的警情不能结案",
-  "it must be cleared before it is closed": "须先处置完毕才能结案",
-  "it is already finished": "警情已结束",
-  "it is still open": "警情仍未结束",
-};
-/** A refusal reason in the interface language (the server's English text when unknown). */
-export function reasonText(reason) {
-  if (!reason) return "";
-  return currentLang() === "zh-CN" && REASONS_ZH[reason] ? `${REASONS_ZH[reason]}（${reason}）` : reason;
+/** A refusal in the interface language, from its stable code (`current.reason_code`, see
+ * pingan_core::incident::Refusal); the server's English words when the code is unknown. */
+export function reasonText(code, words) {
+  const key = `cmd_refusal_${code}`;
+  const text = code ? t(key) : "";
+  return text && text !== key ? text : words || "";
 }
 
 /** A duration in seconds as "3 分 12 秒" / "3 min 12 s". */

@@ -462,7 +462,10 @@ pub struct TransitionRequest {
 }
 
 /// Moves an incident through its lifecycle; dispatching names a unit. Illegal transitions are
-/// refused with 409 `illegal_transition` and the reason; a concurrent change with 409
+/// refused with 409 `illegal_transition`, the current incident, the reason in English
+/// (`current.reason`) and its stable code (`current.reason_code`: finished, no_unit,
+/// already_en_route, already_on_scene, already_cleared, not_on_scene, already_closed,
+/// cancelled_stays, not_cleared, already_finished, still_open); a concurrent change with 409
 /// `conflict` and the current state.
 #[utoipa::path(post, path = "/incidents/{id}/transitions", tag = "incidents", params(("id" = String, Path)), request_body = TransitionRequest,
     responses((status = 200, body = IncidentView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = Object)))]
@@ -499,7 +502,11 @@ pub async fn apply_transition(
             return Ok(conflict_response(
                 "illegal_transition",
                 e.to_string(),
-                serde_json::json!({ "incident": before, "reason": e.reason }),
+                serde_json::json!({
+                    "incident": before,
+                    "reason": e.reason.text(),
+                    "reason_code": e.reason.code(),
+                }),
             ))
         }
     };

@@ -101,8 +101,10 @@ both!(
             p["current"]["reason"].as_str().unwrap().contains("cancel"),
             "{p}"
         );
+        assert_eq!(p["current"]["reason_code"], "not_on_scene", "{p}");
         let (s, p) = act(&app, &op, &id, json!({"action": "en_route"})).await;
         assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(p["current"]["reason_code"], "no_unit", "{p}");
         let (s, p) = act(&app, &op, &id, json!({"action": "dispatch"})).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
         assert_eq!(p["errors"][0]["field"], "unit_id");
