@@ -115,6 +115,15 @@ pub struct StatedPurpose {
 }
 
 impl StatedPurpose {
+    /// The reference that must name an incident on record: always for `incident_response`, and
+    /// for any purpose whose reference is shaped like an incident id (`INC-…`, any case). Case
+    /// numbers are checked for form only until pingan keeps a case registry.
+    pub fn incident_reference(&self) -> Option<&str> {
+        let r = self.reference.as_deref()?;
+        let incident_shaped = r.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("INC-"));
+        (self.purpose == Purpose::IncidentResponse || incident_shaped).then_some(r)
+    }
+
     /// Checks that the purpose's reference requirement is met and the reference is well formed.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         match (&self.reference, self.purpose.needs_reference()) {
@@ -149,6 +158,46 @@ mod tests {
             "criminal_investigation".parse::<Purpose>().unwrap(),
             Purpose::CriminalInvestigation
         );
+    }
+
+    #[test]
+    fn incident_references_are_the_ones_to_look_up() {
+        let stated = |purpose, reference: &str| StatedPurpose {
+            purpose,
+            reference: Some(reference.into()),
+            detail: None,
+        };
+        assert_eq!(
+            stated(Purpose::IncidentResponse, "INC-1").incident_reference(),
+            Some("INC-1")
+        );
+        // An incident response names an incident, whatever the reference looks like.
+        assert_eq!(
+            stated(Purpose::IncidentResponse, "CASE-1").incident_reference(),
+            Some("CASE-1")
+        );
+        assert_eq!(
+            stated(Purpose::MissingPerson, "INC-9").incident_reference(),
+            Some("INC-9")
+        );
+        assert_eq!(
+            stated(Purpose::CriminalInvestigation, "inc-story-bike-1").incident_reference(),
+            Some("inc-story-bike-1")
+        );
+        assert_eq!(
+            stated(Purpose::CriminalInvestigation, "IN").incident_reference(),
+            None
+        );
+        assert_eq!(
+            stated(Purpose::CriminalInvestigation, "CASE-2015-0042").incident_reference(),
+            None
+        );
+        let none = StatedPurpose {
+            purpose: Purpose::IncidentResponse,
+            reference: None,
+            detail: None,
+        };
+        assert_eq!(none.incident_reference(), None);
     }
 
     #[test]

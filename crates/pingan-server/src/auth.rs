@@ -19,6 +19,8 @@ use base64::Engine;
 use pingan_core::access::{Permission, Role};
 use pingan_core::account::{secret_hash, Device, SessionKind, User};
 use pingan_core::audit::{NewAuditEntry, Outcome};
+use pingan_core::command::CommandStore;
+use pingan_core::incident::IncidentId;
 use pingan_core::ports::{AccountStore, DeviceStore};
 use pingan_core::purpose::StatedPurpose;
 use rand::RngCore;
@@ -184,6 +186,27 @@ impl UserCaller {
             None => Some("a purpose code and a case or incident reference are required".to_owned()),
             Some(p) => p.validate().err().map(|e| e.to_string()),
         };
+        // A well-formed reference to an incident must name one on record (400 naming the field,
+        // and the attempt is in the ledger as denied).
+        if let (None, Some(p)) = (&reason, purpose) {
+            if let Some(r) = p.incident_reference() {
+                if state.store.incident(&IncidentId::new(r)).await?.is_none() {
+                    let reason = format!("no incident {r} on record (purpose {})", p.purpose);
+                    let mut entry = self.entry(
+                        state,
+                        "access.denied",
+                        "permission",
+                        Some(permission.as_str()),
+                        Outcome::Denied,
+                        serde_json::json!({ "reason": reason }),
+                    );
+                    entry.purpose = Some(p.purpose);
+                    entry.reference = p.reference.clone();
+                    state.audit(vec![entry]).await?;
+                    return Err(ApiError::invalid("reference", reason));
+                }
+            }
+        }
         match (reason, purpose) {
             (None, Some(p)) => Ok(p.clone()),
             (reason, _) => {

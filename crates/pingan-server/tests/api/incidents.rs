@@ -425,6 +425,45 @@ both!(
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+        // The reference must be an incident on record: a made-up one is refused, naming the
+        // field, and the attempt is in the ledger.
+        for made_up in ["INC-doesnotexist", "CASE-2026-0001"] {
+            let (s, p) = app
+                .call(
+                    Method::GET,
+                    &format!(
+                        "/api/v1/incidents/{id}/contact?purpose=incident_response&reference={made_up}"
+                    ),
+                    Some(&op),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
+            assert_eq!(p["errors"][0]["field"], "reference", "{p}");
+            assert!(
+                p["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(made_up),
+                "{p}"
+            );
+        }
+        let denied = pingan_core::ports::AuditStore::audit_page(
+            &app.state.store,
+            &pingan_core::ports::AuditFilter {
+                action_prefix: Some("access.denied".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            denied
+                .iter()
+                .any(|e| e.reference.as_deref() == Some("INC-doesnotexist")),
+            "{denied:?}"
+        );
         let url =
             format!("/api/v1/incidents/{id}/contact?purpose=incident_response&reference={id}");
         let (s, c) = app.call(Method::GET, &url, Some(&op), None).await;
