@@ -196,7 +196,15 @@ test("the caller's contact is shown only through a purpose", T, async () => {
   await page.locator("#cmd-d-contact-btn").click();
   const dlg = page.locator("dialog.purpose");
   await dlg.waitFor();
-  await page.locator("#purpose-code").selectOption("incident_response");
+  // The dialog suggests responding to this incident; a made-up reference is refused by name.
+  assert.equal(await page.locator("#purpose-code").inputValue(), "incident_response");
+  assert.equal(await page.locator("#purpose-ref").inputValue(), id);
+  await page.locator("#purpose-ref").fill("INC-madeup");
+  await dlg.locator("button[type=submit]").click();
+  await eventually(async () => (await page.locator("#cmd-d-contact").innerText()).includes("INC-madeup"), "the refusal names the reference");
+  assert.ok(!(await page.locator("#cmd-d-contact").innerText()).includes("13912345678"), "no contact for a made-up reference");
+  await page.locator("#cmd-d-contact-btn").click();
+  await dlg.waitFor();
   await page.locator("#purpose-ref").fill(id);
   await dlg.locator("button[type=submit]").click();
   await eventually(async () => (await page.locator("#cmd-d-contact").innerText()).includes("13912345678"), "the phone after the purpose");

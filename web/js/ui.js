@@ -33,8 +33,9 @@ export async function getMeta() {
 
 let lastPurpose = null;
 /// Asks for a purpose code and a case reference in a modal dialog; resolves to
-/// `{purpose, reference}` or null when cancelled. The last answer is offered again.
-export async function askPurpose() {
+/// `{purpose, reference}` or null when cancelled. `suggest` ({purpose, reference}) fills it in
+/// when the caller knows what the access is for; otherwise the last answer is offered again.
+export async function askPurpose(suggest = null) {
   const m = await getMeta();
   return new Promise((resolve) => {
     const dlg = document.createElement("dialog");
@@ -53,7 +54,8 @@ export async function askPurpose() {
     document.body.append(dlg);
     const code = dlg.querySelector("#purpose-code");
     const ref = dlg.querySelector("#purpose-ref");
-    if (lastPurpose) { code.value = lastPurpose.purpose; ref.value = lastPurpose.reference || ""; }
+    const offer = suggest || lastPurpose;
+    if (offer) { code.value = offer.purpose; ref.value = offer.reference || ""; }
     const done = (value) => { dlg.close(); dlg.remove(); resolve(value); };
     dlg.querySelector("button.secondary").addEventListener("click", () => done(null));
     dlg.addEventListener("cancel", (ev) => { ev.preventDefault(); done(null); });

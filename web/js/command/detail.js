@@ -151,7 +151,7 @@ export function openDetail(el, id, ctx) {
     if (box.dataset.shownFor === i.id) return; // keep a contact already revealed
     box.innerHTML = `<button type="button" class="secondary" id="cmd-d-contact-btn">${t("cmd_contact_show")}</button>`;
     $("#cmd-d-contact-btn").addEventListener("click", async () => {
-      const p = await askPurpose();
+      const p = await askPurpose({ purpose: "incident_response", reference: i.id });
       if (!p) return;
       const q = new URLSearchParams({ purpose: p.purpose });
       if (p.reference) q.set("reference", p.reference);
