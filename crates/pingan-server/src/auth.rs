@@ -182,51 +182,52 @@ impl UserCaller {
         purpose: Option<&StatedPurpose>,
     ) -> Result<StatedPurpose, ApiError> {
         self.require(state, permission).await?;
-        let reason = match purpose {
-            None => Some("a purpose code and a case or incident reference are required".to_owned()),
-            Some(p) => p.validate().err().map(|e| e.to_string()),
+        let Some(p) = purpose else {
+            let reason = "a purpose code and a case or incident reference are required";
+            self.purpose_denied(state, permission, None, reason).await?;
+            return Err(ApiError::Forbidden(reason.to_owned()));
         };
+        if let Err(e) = p.validate() {
+            let reason = e.to_string();
+            self.purpose_denied(state, permission, Some(p), &reason)
+                .await?;
+            return Err(ApiError::Forbidden(reason));
+        }
         // A well-formed reference to an incident must name one on record (400 naming the field,
         // and the attempt is in the ledger as denied).
-        if let (None, Some(p)) = (&reason, purpose) {
-            if let Some(r) = p.incident_reference() {
-                if state.store.incident(&IncidentId::new(r)).await?.is_none() {
-                    let reason = format!("no incident {r} on record (purpose {})", p.purpose);
-                    let mut entry = self.entry(
-                        state,
-                        "access.denied",
-                        "permission",
-                        Some(permission.as_str()),
-                        Outcome::Denied,
-                        serde_json::json!({ "reason": reason }),
-                    );
-                    entry.purpose = Some(p.purpose);
-                    entry.reference = p.reference.clone();
-                    state.audit(vec![entry]).await?;
-                    return Err(ApiError::invalid("reference", reason));
-                }
+        if let Some(r) = p.incident_reference() {
+            if state.store.incident(&IncidentId::new(r)).await?.is_none() {
+                let reason = format!("no incident {r} on record (purpose {})", p.purpose);
+                self.purpose_denied(state, permission, Some(p), &reason)
+                    .await?;
+                return Err(ApiError::invalid("reference", reason));
             }
         }
-        match (reason, purpose) {
-            (None, Some(p)) => Ok(p.clone()),
-            (reason, _) => {
-                let reason = reason.unwrap_or_default();
-                let mut entry = self.entry(
-                    state,
-                    "access.denied",
-                    "permission",
-                    Some(permission.as_str()),
-                    Outcome::Denied,
-                    serde_json::json!({ "reason": reason }),
-                );
-                if let Some(p) = purpose {
-                    entry.purpose = Some(p.purpose);
-                    entry.reference = p.reference.clone();
-                }
-                state.audit(vec![entry]).await?;
-                Err(ApiError::Forbidden(reason))
-            }
+        Ok(p.clone())
+    }
+
+    /// Writes the `access.denied` ledger entry of a refused purpose, with the purpose and
+    /// reference when given.
+    async fn purpose_denied(
+        &self,
+        state: &AppState,
+        permission: Permission,
+        purpose: Option<&StatedPurpose>,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let mut entry = self.entry(
+            state,
+            "access.denied",
+            "permission",
+            Some(permission.as_str()),
+            Outcome::Denied,
+            serde_json::json!({ "reason": reason }),
+        );
+        if let Some(p) = purpose {
+            entry.purpose = Some(p.purpose);
+            entry.reference = p.reference.clone();
         }
+        state.audit(vec![entry]).await.map(drop)
     }
 
     /// An audit entry for a purpose-bound access.
