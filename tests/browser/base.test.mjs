@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, signIn, gotoView, checkA11y, axeViolations, describeViolations, screenshot, expectedNav, viewsFor, uiString,
-  setLanguage, settle, ROLES, PASSWORD,
+  setLanguage, settle, unmarkedChinese, ROLES, PASSWORD,
 } from "./harness.mjs";
 
 const T = { timeout: 60_000 };
@@ -219,7 +219,8 @@ test("both languages carry the same string keys", T, async () => {
 });
 
 // Every view of the registry, opened by a role allowed to: no serious/critical axe violation in
-// either language, nothing left untranslated, and a screenshot of each.
+// either language, nothing left untranslated, Chinese data marked as Chinese in the English
+// interface, and a screenshot of each.
 test("every view is accessible and fully translated in zh-CN and en", { timeout: 150_000 }, async (t) => {
   const admin = await server.page("admin");
   const views = await viewsFor(admin);
@@ -243,6 +244,7 @@ test("every view is accessible and fully translated in zh-CN and en", { timeout:
           const chrome = await chromeTexts(page);
           const texts = await allTexts(page);
           problems.push(...translationProblems(lang, strings, chrome, texts).map((p) => `[${lang}] untranslated: ${p}`));
+          if (lang === "en") problems.push(...(await unmarkedChinese(page)).slice(0, 10).map((p) => `[en] Chinese data not marked lang="zh-CN": ${p}`));
           const bad = await axeViolations(page);
           if (bad.length) problems.push(`[${lang}] accessibility (${role}):\n${describeViolations(bad)}`);
           await screenshot(page, `${view.id}-${lang === "en" ? "en" : "zh"}`);

@@ -4,7 +4,7 @@
 // contact behind a purpose, the unit status board, and what a role without `dispatch` sees.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, gotoView, checkA11y, screenshot, uiString, eventually, setLanguage, freeMapPoint } from "./harness.mjs";
+import { startServer, gotoView, checkA11y, screenshot, uiString, eventually, setLanguage, freeMapPoint, unmarkedChinese } from "./harness.mjs";
 
 const T = { timeout: 120_000 };
 let server;
@@ -237,6 +237,14 @@ test("in English, and for a role without dispatch", T, async () => {
   await setLanguage(page, "en");
   await page.locator("#cmd-tab-queue", { hasText: "Queue" }).waitFor();
   await checkA11y(page, "command view, English", { include: "#panel" });
+  // An incident's details and its map popup: Chinese places, names and words marked as Chinese.
+  await page.locator("#cmd-q-rows tr button").first().click();
+  await page.locator("#cmd-d-facts table").first().waitFor();
+  // (Its marker is under a unit's and the ring when units are on scene: the click goes to it.)
+  await page.locator(".leaflet-marker-pane .lv-inc.lv-selected").dispatchEvent("click");
+  await page.locator(".leaflet-popup-content").waitFor();
+  assert.deepEqual(await unmarkedChinese(page), [], "Chinese data marked lang=zh-CN");
+  await page.keyboard.press("Escape");
   await screenshot(page, "command-en");
   await setLanguage(page, "zh-CN");
   const officer = await server.page("officer");

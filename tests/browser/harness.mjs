@@ -356,6 +356,24 @@ export async function freeMapPoint(page, near = null) {
   return point;
 }
 
+/// Shown Chinese text not marked as Chinese (no `lang="zh-…"` on it or an ancestor): in the English
+/// interface that is data a screen reader would read with English rules (WCAG 3.1.2).
+export async function unmarkedChinese(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      const s = n.textContent.trim();
+      if (!el || !s || !/[\u3400-\u9fff]/.test(s) || el.closest("script, style, [hidden], option")) continue;
+      if (!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)) continue;
+      const owner = el.closest("[lang]");
+      if (!owner || !owner.lang.toLowerCase().startsWith("zh")) out.push(`<${el.tagName.toLowerCase()}> "${s.slice(0, 60)}"`);
+    }
+    return out;
+  });
+}
+
 /// The UI's own string for an i18n key in the page's current language (t(key) of i18n.js).
 export async function uiString(page, key) {
   return page.evaluate(async (k) => (await import("/js/i18n.js")).t(k), key);

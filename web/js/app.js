@@ -8,6 +8,7 @@ import { onMapClick, getMeta } from "./ui.js";
 import { VIEWS } from "./views.js";
 import { startAlerts } from "./layers/alerts.js";
 import { startVideoLayers } from "./layers/video.js";
+import { startLangParts } from "./langparts.js";
 
 let me = null;
 let cleanup = null;
@@ -117,4 +118,5 @@ window.addEventListener("hashchange", route);
 
 applyStatic();
 renderLangButton();
+startLangParts();
 enter();
