@@ -1,5 +1,6 @@
 // The shell's own views in a real browser: the map (click to locate), the audit ledger (verify
-// the chain, times in the district's zone), administration (create an account).
+// the chain, times in the district's zone), administration (create an account), analytics
+// (hotspots, profile, trend and near repeat against the API, by filter).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -120,4 +121,68 @@ test("admin: create an account; it can sign in with its role's views", T, async 
     return invalid || err;
   }, "the short password to be refused");
   assert.ok(!(await server.api("admin").get("/users")).some((u) => u.username === `${name}x`), "no account with a short password");
+});
+
+test("analytics: hotspots on the map, the time profile, the trend and the near-repeat test, by filter", T, async () => {
+  const page = await server.page("analyst");
+  const api = server.api("analyst");
+  const asked = page.waitForRequest((r) => r.url().endsWith("/api/v1/analytics/profile"));
+  const panel = await gotoView(page, "analytics");
+  const body = JSON.parse((await asked).postData());
+  assert.equal(body.source, "incidents");
+  assert.ok(body.filter.from && body.filter.to, `a window: ${JSON.stringify(body.filter)}`);
+  const status = panel.locator("#an-status");
+  const profile = await api.post("/analytics/profile", body);
+  await eventually(async () => (await status.innerText()).includes(String(profile.events_used)), "the count of incidents analysed");
+  // The profile table: 24 hours × 7 days, each cell the API's count, the totals add up.
+  const grid = await panel.locator("#an-profile tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => Number(td.textContent))));
+  assert.equal(grid.length, 24);
+  for (let h = 0; h < 24; h++) {
+    for (let d = 0; d < 7; d++) assert.equal(grid[h][d], profile.result.all.counts[d][h], `hour ${h}, day ${d}`);
+  }
+  assert.equal(grid.reduce((s, row) => s + row[7], 0), profile.result.all.total);
+  // Hotspots: the table follows the API, the density image and Gi* cells are on the map.
+  const kde = await api.post("/analytics/kde", { ...body, params: { top_n: 5, cell_floor: 0.99 } });
+  assert.equal(await panel.locator("#an-hotspots tbody tr").count(), kde.result.hotspots.features.length);
+  assert.ok(kde.result.hotspots.features.length > 0, "the demo has hotspots");
+  assert.equal(await page.locator(".leaflet-overlay-pane img.leaflet-image-layer").count(), 1, "the density image");
+  const labels = await page.locator(".leaflet-control-layers-overlays label").allInnerTexts();
+  for (const key of ["an_layer_kde", "an_layer_gi"]) {
+    const name = await uiString(page, key);
+    assert.ok(labels.some((l) => l.trim() === name), `layer control lists "${name}"`);
+  }
+  // Show a hotspot: the map centres on its peak.
+  const peak = kde.result.hotspots.features[0].properties.peak;
+  await panel.locator('#an-hotspots button[data-rank="1"]').click();
+  await eventually(async () => page.evaluate(async ([lon, lat]) => {
+    const c = (await import("/js/map.js")).getMap().getCenter();
+    return Math.abs(c.lng - lon) < 1e-4 && Math.abs(c.lat - lat) < 1e-4;
+  }, peak), "the map centred on hotspot 1");
+  // The trend and the Knox table follow the API too.
+  const trend = await api.post("/analytics/trend", body);
+  assert.ok((await panel.locator("#an-trend").innerText()).includes(String(trend.result.weeks.length)));
+  const knox = await api.post("/analytics/knox", { ...body, params: { permutations: 199 } });
+  assert.equal(await panel.locator("#an-knox tbody tr").count(), knox.result.table.length);
+  assert.equal(await panel.locator("#an-knox thead th").count(), knox.result.temporal_bands.length + 1);
+  await screenshot(page, "analytics-zh");
+  // One town only: fewer incidents, and the request says so.
+  const town = await panel.locator("#an-town option").nth(1).getAttribute("value");
+  await panel.locator("#an-town").selectOption(town);
+  const again = page.waitForRequest((r) => r.url().endsWith("/api/v1/analytics/profile"));
+  await panel.locator("#an-run").click();
+  const narrowed = JSON.parse((await again).postData());
+  assert.deepEqual(narrowed.filter.towns, [town]);
+  const inTown = await api.post("/analytics/profile", narrowed);
+  assert.ok(inTown.events_used < profile.events_used, "a town has fewer incidents than the district");
+  await eventually(async () => (await status.innerText()).includes(String(inTown.events_used)), "the town's count");
+  // Dates the wrong way round: said, and nothing is asked.
+  await panel.locator("#an-from").fill("2026-03-01");
+  await panel.locator("#an-to").fill("2026-02-01");
+  await panel.locator("#an-run").click();
+  assert.equal(await status.innerText(), await uiString(page, "an_bad_dates"));
+  await panel.locator("#an-town").selectOption("");
+  await checkA11y(page, "analytics view", { exclude: [".leaflet-container"] });
+  // Leaving the view takes its layers off the map.
+  await gotoView(page, "map");
+  assert.equal(await page.locator(".leaflet-overlay-pane img.leaflet-image-layer").count(), 0, "no density image after leaving");
 });

@@ -14,7 +14,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body, { raw = false, contentType } = {}) {
+/// Calls the API: JSON in (or `raw` with `contentType`), JSON out; a problem document becomes an
+/// ApiError. With `binary`, a successful answer is `{blob, headers}` instead (images, files).
+export async function api(method, path, body, { raw = false, contentType, binary = false } = {}) {
   const headers = { Accept: "application/json" };
   let payload;
   if (body !== undefined) {
@@ -23,6 +25,7 @@ export async function api(method, path, body, { raw = false, contentType } = {})
   }
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   const resp = await fetch("/api/v1" + path, { method, headers, body: payload, credentials: "same-origin" });
+  if (binary && resp.ok) return { blob: await resp.blob(), headers: resp.headers };
   const text = await resp.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }

@@ -10,5 +10,6 @@ import investigate from "./views/investigate.js";
 import watchlist from "./views/watchlist.js";
 import video from "./views/video.js";
 import tour from "./views/tour.js";
+import analytics from "./views/analytics.js";
 
-export const VIEWS = [map, command, investigate, watchlist, video, audit, admin, tour];
+export const VIEWS = [map, command, investigate, watchlist, video, analytics, audit, admin, tour];
