@@ -14,14 +14,14 @@ addStrings({
     an_town: "镇街", an_all_towns: "全部镇街", an_from: "起始日期", an_to: "截止日期（含）", an_run: "分析", an_running: "正在分析…",
     an_done: "分析完成：{n} 起警情", an_bad_dates: "请填写起止日期，且起始不晚于截止。",
     an_layer_kde: "分析：密度与热点", an_layer_gi: "分析：Gi* 冷热点格",
-    an_hint: "数据来自已登记的警情；时间按辖区时区计。结果随警情更新而变化。",
+    an_hint: "数据来自已登记的警情，截至点击“分析”之时；时间按辖区时区计。",
   },
   en: {
     nav_analytics: "Analytics", an_title: "Crime analytics", an_type: "Incident type", an_all_types: "All types", an_all_of: "{label} (all)",
     an_town: "Town", an_all_towns: "All towns", an_from: "From", an_to: "To (inclusive)", an_run: "Analyse", an_running: "Analysing…",
     an_done: "Done: {n} incidents", an_bad_dates: "Give both dates, the first not after the second.",
     an_layer_kde: "Analytics: density and hotspots", an_layer_gi: "Analytics: Gi* hot and cold cells",
-    an_hint: "From the recorded incidents; times on the district's clock. Results follow the incidents as they are recorded.",
+    an_hint: "From the incidents recorded when you press Analyse; times on the district's clock.",
   },
 });
 
