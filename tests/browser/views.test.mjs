@@ -186,3 +186,35 @@ test("analytics: hotspots on the map, the time profile, the trend and the near-r
   await gotoView(page, "map");
   assert.equal(await page.locator(".leaflet-overlay-pane img.leaflet-image-layer").count(), 0, "no density image after leaving");
 });
+
+test("analytics: the tour's linkage link ranks the serial thefts with reasons, on the map", T, async () => {
+  const page = await server.page("analyst");
+  const api = server.api("analyst");
+  const tour = await api.get("/demo/tour");
+  const [first, second] = tour.stories.bicycle.thefts;
+  const linkage = await api.post("/analytics/linkage", { source: "incidents", params: { case_id: first, top_k: 10 } });
+  assert.equal(linkage.result.links[0].id, second, "the API ranks the second theft first");
+  await gotoView(page, "map");
+  await page.evaluate((id) => { location.hash = `#/analytics?kind=linkage&case_id=${encodeURIComponent(id)}`; }, first);
+  const rows = page.locator("#an-link-out tbody tr");
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), linkage.result.links.length, "a row per linked incident");
+  const top = await rows.first().innerText();
+  assert.ok(top.includes(second), `the second theft first: ${top}`);
+  assert.ok(top.includes(await uiString(page, "an_lk_same")), `its reasons, translated: ${top}`);
+  assert.equal(await rows.first().locator(`a[href="#/command?incident=${second}"]`).count(), 1, "a link to the incident");
+  // The case and its links as markers of the linkage layer.
+  const name = await uiString(page, "an_layer_link");
+  assert.ok((await page.locator(".leaflet-control-layers-overlays label").allInnerTexts()).some((l) => l.trim() === name), "the linkage layer");
+  const ids = [first, ...linkage.result.links.map((l) => l.id)];
+  await eventually(async () => page.evaluate(async (want) => {
+    const map = (await import("/js/map.js")).getMap();
+    const tips = [];
+    map.eachLayer((l) => { if (l instanceof L.CircleMarker && l.getTooltip()) tips.push(String(l.getTooltip().getContent())); });
+    return want.every((id) => tips.some((tip) => tip.includes(id)));
+  }, ids), "a marker for the case and for each linked incident");
+  // An unknown id: the server's reason.
+  await page.locator("#an-case").fill("inc-nothing-here");
+  await page.locator("#an-link-run").click();
+  await page.locator("#an-link-out .bad", { hasText: "inc-nothing-here" }).waitFor();
+});

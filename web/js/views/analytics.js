@@ -7,6 +7,7 @@ import { addStrings, currentLang, t, utcMsToWall, wallToUtcMs } from "../i18n.js
 import { getMap, setOverlay } from "../map.js";
 import { problemText } from "../ui.js";
 import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "../analytics/render.js";
+import { linkageLayer, renderLinkage } from "../analytics/linkage.js";
 
 addStrings({
   "zh-CN": {
@@ -15,6 +16,8 @@ addStrings({
     an_done: "分析完成：{n} 起警情", an_bad_dates: "请填写起止日期，且起始不晚于截止。",
     an_layer_kde: "分析：密度与热点", an_layer_gi: "分析：Gi* 冷热点格",
     an_hint: "数据来自已登记的警情，截至点击“分析”之时；时间按辖区时区计。",
+    an_link_h: "串并案分析", an_link_hint: "按地点、时间、类型和作案手法描述，找出可能为同一作案人所为的其他警情（不限上方时段）。",
+    an_case: "警情编号", an_link_run: "查找关联警情", an_layer_link: "分析：串并案",
   },
   en: {
     nav_analytics: "Analytics", an_title: "Crime analytics", an_type: "Incident type", an_all_types: "All types", an_all_of: "{label} (all)",
@@ -22,6 +25,8 @@ addStrings({
     an_done: "Done: {n} incidents", an_bad_dates: "Give both dates, the first not after the second.",
     an_layer_kde: "Analytics: density and hotspots", an_layer_gi: "Analytics: Gi* hot and cold cells",
     an_hint: "From the incidents recorded when you press Analyse; times on the district's clock.",
+    an_link_h: "Serial-case linkage", an_link_hint: "Other incidents likely by the same offender, by place, time, type and the words of the modus operandi (any date, not only the window above).",
+    an_case: "Incident id", an_link_run: "Find linked incidents", an_layer_link: "Analytics: linked incidents",
   },
 });
 
@@ -81,7 +86,12 @@ export default {
       <section id="an-hotspots" class="an-sec" hidden></section>
       <section id="an-profile" class="an-sec" hidden></section>
       <section id="an-trend" class="an-sec" hidden></section>
-      <section id="an-knox" class="an-sec" hidden></section></div>`;
+      <section id="an-knox" class="an-sec" hidden></section>
+      <section id="an-linkage" class="an-sec" aria-labelledby="an-link-h"><h3 id="an-link-h" tabindex="-1">${t("an_link_h")}</h3>
+        <p class="muted">${t("an_link_hint")}</p>
+        <form id="an-link-form" class="row" novalidate><label for="an-case">${t("an_case")}</label>
+          <input id="an-case" autocomplete="off" required placeholder="INC-…"><button type="submit" id="an-link-run">${t("an_link_run")}</button></form>
+        <div id="an-link-out" aria-live="polite"></div></section></div>`;
     const $ = (s) => panel.querySelector(s);
     $("#an-type").value = form.type;
     $("#an-town").value = form.town;
@@ -146,12 +156,49 @@ export default {
       status(fill(t("an_done"), { n: n ? n.events_used : 0 }));
     }
 
-    const layers = [];
+    const layers = []; // the analysis's (density, Gi*); the linkage layer is apart
+    let linkShown = false;
     function clearLayers() { while (layers.length) setOverlay(layers.pop(), null); }
 
-    $("#an-form").addEventListener("submit", (ev) => { ev.preventDefault(); analyse(); });
-    analyse();
+    async function link() {
+      const id = $("#an-case").value.trim();
+      const out = $("#an-link-out");
+      if (!id) { $("#an-case").focus(); return; }
+      $("#an-link-run").disabled = true;
+      try {
+        const answer = await api("POST", "/analytics/linkage", { source: "incidents", params: { case_id: id, top_k: 10 } });
+        if (!alive) return;
+        renderLinkage(out, answer);
+        const shown = await linkageLayer(answer);
+        if (!alive) return;
+        setOverlay("an_layer_link", shown);
+        linkShown = !!shown;
+        if (shown) {
+          const map = getMap();
+          if (map && shown.getLayers().length) map.fitBounds(shown.getBounds().pad(0.3), { maxZoom: 15 });
+        }
+      } catch (e) {
+        if (alive) out.innerHTML = `<p class="bad">${esc(problemText(e))}</p>`;
+      } finally {
+        $("#an-link-run").disabled = false;
+      }
+    }
 
-    return () => { alive = false; clearLayers(); };
+    $("#an-form").addEventListener("submit", (ev) => { ev.preventDefault(); analyse(); });
+    $("#an-link-form").addEventListener("submit", (ev) => { ev.preventDefault(); link(); });
+    analyse();
+    // `#/analytics?kind=linkage&case_id=…` (the tour's link) opens on the linkage of that case.
+    const asked = new URLSearchParams(location.hash.split("?")[1] || "");
+    if (asked.get("case_id")) {
+      $("#an-case").value = asked.get("case_id");
+      $("#an-link-h").focus();
+      link();
+    }
+
+    return () => {
+      alive = false;
+      clearLayers();
+      if (linkShown) setOverlay("an_layer_link", null);
+    };
   },
 };
