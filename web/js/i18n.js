@@ -66,6 +66,11 @@ export function t(key) {
   return STRINGS[lang][key] ?? STRINGS["en"][key] ?? key;
 }
 
+/// A translated string with its `{name}` placeholders filled in.
+export function fill(key, values) {
+  return t(key).replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+}
+
 export function currentLang() { return lang; }
 
 export function setLang(next) {

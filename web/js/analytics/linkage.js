@@ -3,7 +3,7 @@
 // modus operandi) in the interface language, the series the case belongs to, and all of them on
 // the map. The answer's shape: docs/analytics.md (`/analytics/linkage`).
 import { api, esc } from "../api.js";
-import { addStrings, currentLang, fmtTime, t } from "../i18n.js";
+import { addStrings, currentLang, fill, fmtTime, t } from "../i18n.js";
 import { VIEWS } from "../views.js";
 
 addStrings({
@@ -19,22 +19,21 @@ addStrings({
   },
 });
 
-const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
 const num = (x, digits = 1) => x.toLocaleString(currentLang() === "zh-CN" ? "zh-CN" : "en-GB", { maximumFractionDigits: digits });
 const hasCommand = () => VIEWS.some((v) => v.id === "command");
 
 function reason(r, shared) {
   switch (r.feature) {
-    case "text": return fill(t("an_lk_text"), { terms: (shared || []).join("、") || "—" });
+    case "text": return fill("an_lk_text", { terms: (shared || []).join("、") || "—" });
     case "same_kind": return r.value >= 1 ? t("an_lk_same") : t("an_lk_other");
-    case "time_gap": return fill(t("an_lk_days"), { n: num(r.value) });
-    case "distance": return fill(t("an_lk_km"), { n: num(r.value, 2) });
+    case "time_gap": return fill("an_lk_days", { n: num(r.value) });
+    case "distance": return fill("an_lk_km", { n: num(r.value, 2) });
     default: return r.detail || r.feature;
   }
 }
 
 const idCell = (id) => (hasCommand()
-  ? `<a href="#/command?incident=${encodeURIComponent(id)}" aria-label="${esc(fill(t("an_lk_open"), { id }))}">${esc(id)}</a>`
+  ? `<a href="#/command?incident=${encodeURIComponent(id)}" aria-label="${esc(fill("an_lk_open", { id }))}">${esc(id)}</a>`
   : esc(id));
 
 export function renderLinkage(el, answer) {
@@ -42,8 +41,8 @@ export function renderLinkage(el, answer) {
   const links = r.links || [];
   const series = (r.series || []).find((s) => s.members.includes(r.case_id));
   if (!links.length) { el.innerHTML = `<p>${t("an_lk_none")}</p>`; return; }
-  el.innerHTML = `<p>${esc(fill(t("an_lk_for"), { id: r.case_id }))}</p>
-    ${series ? `<p>${esc(fill(t("an_lk_series"), { n: series.members.length, p: num(series.mean_probability * 100, 0) }))}</p>` : ""}
+  el.innerHTML = `<p>${esc(fill("an_lk_for", { id: r.case_id }))}</p>
+    ${series ? `<p>${esc(fill("an_lk_series", { n: series.members.length, p: num(series.mean_probability * 100, 0) }))}</p>` : ""}
     <table class="an-table an-links"><thead><tr><th scope="col">#</th><th scope="col">${t("an_case")}</th><th scope="col">${t("an_lk_prob")}</th><th scope="col">${t("an_lk_why")}</th></tr></thead>
       <tbody>${links.map((l, i) => `<tr><th scope="row">${i + 1}</th><td>${idCell(l.id)}</td><td>${num(l.probability * 100, 0)}%</td>
         <td><ul class="an-why">${l.reasons.map((x) => `<li>${esc(reason(x, l.shared_terms))} <span class="muted">(${x.contribution >= 0 ? "+" : "−"}${num(Math.abs(x.contribution), 2)})</span></li>`).join("")}</ul></td></tr>`).join("")}</tbody></table>`;

@@ -2,7 +2,7 @@
 // the Gi* cells as map layers; the hotspot, profile, trend and near-repeat sections as tables
 // (the trend also as a small chart). Shapes of the answers: docs/analytics.md.
 import { esc } from "../api.js";
-import { addStrings, currentLang, fmtTime, t } from "../i18n.js";
+import { addStrings, currentLang, fill, fmtTime, t } from "../i18n.js";
 
 addStrings({
   "zh-CN": {
@@ -41,13 +41,12 @@ addStrings({
   },
 });
 
-const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
 const num = (x, digits = 1) => (x == null || !Number.isFinite(x) ? "—" : x.toLocaleString(currentLang() === "zh-CN" ? "zh-CN" : "en-GB", { maximumFractionDigits: digits }));
 const GI_COLOURS = { hot_99: "#b2182b", hot_95: "#ef8a62", hot_90: "#fddbc7", cold_90: "#d1e5f0", cold_95: "#67a9cf", cold_99: "#2166ac" };
 
 function failed(el, title, why) {
   el.hidden = false;
-  el.innerHTML = `<h3>${title}</h3><p class="bad">${esc(fill(t("an_failed"), { why }))}</p>`;
+  el.innerHTML = `<h3>${title}</h3><p class="bad">${esc(fill("an_failed", { why }))}</p>`;
 }
 
 /** The KDE image (`/analytics/kde/png`) as a map overlay: the legend bar under the map cropped
@@ -73,7 +72,7 @@ export async function densityImage({ blob, headers }) {
 export function hotspotLayer(fc) {
   return L.geoJSON(fc, {
     style: { color: "#7f1d1d", weight: 2, fill: false, dashArray: "5 3" },
-    onEachFeature: (f, l) => l.bindTooltip(fill(t("an_hotspot_n"), { n: f.properties.rank })),
+    onEachFeature: (f, l) => l.bindTooltip(fill("an_hotspot_n", { n: f.properties.rank })),
   });
 }
 
@@ -96,8 +95,8 @@ export function renderHotspots(el, { kde, png, gi, error }, focus) {
       ${legend.classes.map((c) => `<span class="an-swatch"><i style="background:${esc(c.colour)}" aria-hidden="true"></i>${num(c.from_events_per_km2)}–${num(c.to_events_per_km2)}</span>`).join("")}</p>` : ""}
     ${spots.length ? `<table class="an-table"><thead><tr><th scope="col">${t("an_rank")}</th><th scope="col">${t("an_peak")}</th><th scope="col">${t("an_area")}</th><th scope="col">${t("an_share")}</th><th scope="col"><span class="sr-only">${t("an_show")}</span></th></tr></thead>
       <tbody>${spots.map((s) => `<tr><th scope="row">${s.rank}</th><td>${num(s.peak_events_per_km2)}</td><td>${num(s.area_m2 / 1e6, 2)}</td><td>${num(s.mass_share * 100)}%</td>
-        <td><button type="button" class="secondary" data-rank="${s.rank}" aria-label="${esc(fill(t("an_show_n"), { n: s.rank }))}">${t("an_show")}</button></td></tr>`).join("")}</tbody></table>` : ""}
-    ${gi ? `<p>${classes.length ? `${fill(t("an_gi"), { cell: num(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
+        <td><button type="button" class="secondary" data-rank="${s.rank}" aria-label="${esc(fill("an_show_n", { n: s.rank }))}">${t("an_show")}</button></td></tr>`).join("")}</tbody></table>` : ""}
+    ${gi ? `<p>${classes.length ? `${fill("an_gi", { cell: num(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
       ${classes.map(([k, n]) => `<span class="an-swatch"><i style="background:${GI_COLOURS[k]}" aria-hidden="true"></i>${t(`an_gi_${k}`)} ${n}</span>`).join(" ")}` : t("an_gi_none")}</p>` : ""}`;
   el.querySelectorAll("button[data-rank]").forEach((b) => b.addEventListener("click", () => {
     const s = spots.find((x) => String(x.rank) === b.dataset.rank);
@@ -121,7 +120,7 @@ export function renderProfile(el, answer, error) {
   };
   const hourTotals = Array.from({ length: 24 }, (_, h) => counts.reduce((s, row) => s + row[h], 0));
   el.innerHTML = `<h3>${t("an_profile_h")}</h3>
-    <p>${esc(fill(t("an_peak_at"), { day: days[peak.d], hour: peak.h, n: peak.n, total: answer.result.all.total }))}</p>
+    <p>${esc(fill("an_peak_at", { day: days[peak.d], hour: peak.h, n: peak.n, total: answer.result.all.total }))}</p>
     <div class="an-scroll" tabindex="0" role="region" aria-label="${esc(t("an_profile_h"))}"><table class="an-grid">
       <thead><tr><th scope="col">${t("an_hour")}</th>${days.map((d) => `<th scope="col">${esc(d)}</th>`).join("")}<th scope="col">${t("an_total")}</th></tr></thead>
       <tbody>${hourTotals.map((total, h) => `<tr><th scope="row">${h}</th>${counts.map((row) => `<td style="${shade(row[h])}">${row[h]}</td>`).join("")}<td>${total}</td></tr>`).join("")}</tbody>
@@ -133,7 +132,7 @@ export function renderTrend(el, answer, error) {
   el.hidden = false;
   const weeks = answer.result.weeks || [];
   const last = weeks[weeks.length - 1];
-  const summary = fill(t("an_trend_sum"), { weeks: weeks.length, unusual: answer.result.unusual_weeks, last: last ? last.count : 0 });
+  const summary = fill("an_trend_sum", { weeks: weeks.length, unusual: answer.result.unusual_weeks, last: last ? last.count : 0 });
   const max = Math.max(1, ...weeks.map((w) => Math.max(w.count, w.baseline || 0)));
   const W = 400, H = 90, bw = weeks.length ? W / weeks.length : W;
   const bars = weeks.map((w, i) => {
@@ -161,9 +160,9 @@ export function renderKnox(el, answer, error) {
   const band = (b, unit, i) => (i === 0 && p.same_location && b.hi === p.same_location_m && /same/.test(b.label) ? t("an_same_place")
     : b.hi == null ? `> ${num(b.lo, 0)} ${unit}` : `${num(b.lo, 0)}–${num(b.hi, 0)} ${unit}`);
   el.innerHTML = `<h3>${t("an_knox_h")}</h3>
-    <p>${esc(zone ? fill(t("an_knox_zone"), { m: num(zone.distance_m, 0), d: num(zone.days, 0) }) : t("an_knox_none"))}</p>
+    <p>${esc(zone ? fill("an_knox_zone", { m: num(zone.distance_m, 0), d: num(zone.days, 0) }) : t("an_knox_none"))}</p>
     <div class="an-scroll" tabindex="0" role="region" aria-label="${esc(t("an_knox_h"))}"><table class="an-grid an-knox">
-      <caption class="muted">${t("an_knox_cell")} · ${esc(fill(t("an_knox_sig"), { alpha: p.alpha, ratio: p.min_ratio }))}</caption>
+      <caption class="muted">${t("an_knox_cell")} · ${esc(fill("an_knox_sig", { alpha: p.alpha, ratio: p.min_ratio }))}</caption>
       <thead><tr><th scope="col">${t("an_distance")} \\ ${t("an_time")}</th>${r.temporal_bands.map((b, i) => `<th scope="col">${esc(band(b, t("an_days_unit"), i + 1))}</th>`).join("")}</tr></thead>
       <tbody>${r.table.map((row, i) => `<tr><th scope="row">${esc(band(row.distance, t("an_m"), i))}</th>${row.cells.map((c) => `<td class="${sig(c) ? "an-sig" : ""}">${c.observed} / ${num(c.expected)}<br><span class="muted">×${num(c.ratio, 2)} · p ${num(c.p_sim, 3)}</span></td>`).join("")}</tr>`).join("")}</tbody>
     </table></div>`;

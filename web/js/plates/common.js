@@ -33,10 +33,7 @@ export const OUTCOMES = ["intercepted", "not_found", "false_match", "misread", "
 /// Roles that may receive alerts (they hold handle_alerts; the server checks again).
 export const ALERT_ROLES = ["operator", "investigator"];
 
-/// Fills `{name}` placeholders of a translated string.
-export function fill(key, values) {
-  return t(key).replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
-}
+export { fill } from "../i18n.js";
 
 // ---- Times: datetime-local values are wall-clock times of the district's zone.
 

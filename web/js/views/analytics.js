@@ -3,7 +3,7 @@
 // the hour × weekday profile, the weekly trend with unusual weeks, and the near-repeat (Knox)
 // test. Each answer is drawn by analytics/render.js; the map layers leave with the view.
 import { api, esc } from "../api.js";
-import { addStrings, currentLang, t, utcMsToWall, wallToUtcMs } from "../i18n.js";
+import { addStrings, currentLang, fill, t, utcMsToWall, wallToUtcMs } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { problemText } from "../ui.js";
 import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "../analytics/render.js";
@@ -34,7 +34,6 @@ const DAY_MS = 86400e3;
 // The form, kept across re-renders (language switch, coming back to the view).
 const form = { type: "", town: "", from: null, to: null };
 
-const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
 
 /** The filter the form asks for: types (a parent type means all its children), town, window. */
 function filterFrom(types) {
@@ -69,7 +68,7 @@ export default {
     const typeLabel = (x) => (zh ? x.label_zh : x.label_en);
     const typeOptions = types.filter((x) => !x.parent).map((p) => {
       const kids = types.filter((x) => x.parent === p.code);
-      const own = `<option value="${esc(p.code)}">${esc(kids.length ? fill(t("an_all_of"), { label: typeLabel(p) }) : typeLabel(p))}</option>`;
+      const own = `<option value="${esc(p.code)}">${esc(kids.length ? fill("an_all_of", { label: typeLabel(p) }) : typeLabel(p))}</option>`;
       return own + kids.map((k) => `<option value="${esc(k.code)}">\u3000${esc(typeLabel(k))}</option>`).join("");
     }).join("");
 
@@ -153,7 +152,7 @@ export default {
       renderTrend($("#an-trend"), ok("trend"), err("trend"));
       renderKnox($("#an-knox"), ok("knox"), err("knox"));
       const n = [kde, ok("profile"), ok("trend"), ok("knox")].find(Boolean);
-      status(fill(t("an_done"), { n: n ? n.events_used : 0 }));
+      status(fill("an_done", { n: n ? n.events_used : 0 }));
     }
 
     const layers = []; // the analysis's (density, Gi*); the linkage layer is apart
