@@ -175,6 +175,11 @@ test("analytics: hotspots on the map, the time profile, the trend and the near-r
   const inTown = await api.post("/analytics/profile", narrowed);
   assert.ok(inTown.events_used < profile.events_used, "a town has fewer incidents than the district");
   await eventually(async () => (await status.innerText()).includes(String(inTown.events_used)), "the town's count");
+  // The filter is in the address: a reload (or a shared link) shows the same analysis.
+  assert.ok(page.url().includes(`town=${encodeURIComponent(town)}`), `the town in the address: ${page.url()}`);
+  await page.reload();
+  await page.locator("#an-status").filter({ hasText: String(inTown.events_used) }).waitFor();
+  assert.equal(await page.locator("#an-town").inputValue(), town);
   // Dates the wrong way round: said, and nothing is asked.
   await panel.locator("#an-from").fill("2026-03-01");
   await panel.locator("#an-to").fill("2026-02-01");
@@ -217,4 +222,21 @@ test("analytics: the tour's linkage link ranks the serial thefts with reasons, o
   await page.locator("#an-case").fill("inc-nothing-here");
   await page.locator("#an-link-run").click();
   await page.locator("#an-link-out .bad", { hasText: "inc-nothing-here" }).waitFor();
+});
+
+test("tour: the campaign step opens the analytics of the year's thefts", T, async () => {
+  const page = await server.page("analyst");
+  const panel = await gotoView(page, "tour");
+  const link = panel.locator("#tour-campaign-facts a", { hasText: await uiString(page, "s5_go") });
+  await link.waitFor();
+  const asked = page.waitForRequest((r) => r.url().endsWith("/api/v1/analytics/profile"));
+  await link.click();
+  const { filter } = JSON.parse((await asked).postData());
+  const types = await server.api("analyst").get("/incident-types");
+  assert.deepEqual([...filter.types].sort(), ["theft", ...types.filter((x) => x.parent === "theft").map((x) => x.code)].sort(), "theft and its kinds");
+  const days = (Date.parse(filter.to) - Date.parse(filter.from)) / 86400e3;
+  assert.ok(Math.abs(days - 365) < 1.01, `a year: ${days} days`);
+  assert.equal(await page.locator("#an-type").inputValue(), "theft");
+  assert.equal(filter.towns, undefined, "the whole district, whatever the form held before");
+  assert.equal(await page.locator("#an-town").inputValue(), "");
 });

@@ -59,6 +59,17 @@ export default {
       api("GET", "/geography/layers/town").catch(() => ({ features: [] })),
     ]);
     const towns = (townFc.features || []).map((f) => f.properties);
+    // A link may carry the filter (`#/analytics?type=theft&town=…&from=YYYY-MM-DD&to=…`, as the
+    // view writes it after each run) or a case to link (`?kind=linkage&case_id=…`).
+    const asked = new URLSearchParams(location.hash.split("?")[1] || "");
+    const DATE = /^\d{4}-\d{2}-\d{2}$/;
+    if (DATE.test(asked.get("from") || "") && DATE.test(asked.get("to") || "")) {
+      // The link says the whole filter: what it leaves out is "all".
+      form.type = types.some((x) => x.code === asked.get("type")) ? asked.get("type") : "";
+      form.town = towns.some((x) => x.name === asked.get("town")) ? asked.get("town") : "";
+      form.from = asked.get("from");
+      form.to = asked.get("to");
+    }
     if (!form.to) {
       const today = utcMsToWall(Date.now()).slice(0, 10);
       form.to = today;
@@ -108,6 +119,8 @@ export default {
       form.to = $("#an-to").value;
       const filter = filterFrom(types);
       if (!filter) { status(t("an_bad_dates"), true); $("#an-from").focus(); return; }
+      const link = new URLSearchParams(Object.entries({ type: form.type, town: form.town, from: form.from, to: form.to }).filter(([, v]) => v));
+      history.replaceState(null, "", `#/analytics?${link}`);
       const mine = ++run;
       status(t("an_running"));
       $("#an-run").disabled = true;
@@ -187,7 +200,6 @@ export default {
     $("#an-link-form").addEventListener("submit", (ev) => { ev.preventDefault(); link(); });
     analyse();
     // `#/analytics?kind=linkage&case_id=…` (the tour's link) opens on the linkage of that case.
-    const asked = new URLSearchParams(location.hash.split("?")[1] || "");
     if (asked.get("case_id")) {
       $("#an-case").value = asked.get("case_id");
       $("#an-link-h").focus();
