@@ -180,6 +180,11 @@ test("analytics: hotspots on the map, the time profile, the trend and the near-r
   await page.reload();
   await page.locator("#an-status").filter({ hasText: String(inTown.events_used) }).waitFor();
   assert.equal(await page.locator("#an-town").inputValue(), town);
+  // A window with no incidents: said in the interface's language.
+  await panel.locator("#an-from").fill("2001-01-01");
+  await panel.locator("#an-to").fill("2001-01-31");
+  await panel.locator("#an-run").click();
+  await eventually(async () => (await status.innerText()) === await uiString(page, "an_no_events"), "no incidents in 2001");
   // Dates the wrong way round: said, and nothing is asked.
   await panel.locator("#an-from").fill("2026-03-01");
   await panel.locator("#an-to").fill("2026-02-01");

@@ -13,7 +13,7 @@ addStrings({
   "zh-CN": {
     nav_analytics: "态势分析", an_title: "治安态势分析", an_type: "警情类型", an_all_types: "全部类型", an_all_of: "{label}（全部）",
     an_town: "镇街", an_all_towns: "全部镇街", an_from: "起始日期", an_to: "截止日期（含）", an_run: "分析", an_running: "正在分析…",
-    an_done: "分析完成：{n} 起警情", an_bad_dates: "请填写起止日期，且起始不晚于截止。",
+    an_done: "分析完成：{n} 起警情", an_no_events: "所选时段、类型和镇街内没有警情。", an_bad_dates: "请填写起止日期，且起始不晚于截止。",
     an_layer_kde: "分析：密度与热点", an_layer_gi: "分析：Gi* 冷热点格",
     an_hint: "数据来自已登记的警情，截至点击“分析”之时；时间按辖区时区计。",
     an_link_h: "串并案分析", an_link_hint: "按地点、时间、类型和作案手法描述，找出可能为同一作案人所为的其他警情（不限上方时段）。",
@@ -22,7 +22,7 @@ addStrings({
   en: {
     nav_analytics: "Analytics", an_title: "Crime analytics", an_type: "Incident type", an_all_types: "All types", an_all_of: "{label} (all)",
     an_town: "Town", an_all_towns: "All towns", an_from: "From", an_to: "To (inclusive)", an_run: "Analyse", an_running: "Analysing…",
-    an_done: "Done: {n} incidents", an_bad_dates: "Give both dates, the first not after the second.",
+    an_done: "Done: {n} incidents", an_no_events: "No incidents in this window, type and town.", an_bad_dates: "Give both dates, the first not after the second.",
     an_layer_kde: "Analytics: density and hotspots", an_layer_gi: "Analytics: Gi* hot and cold cells",
     an_hint: "From the incidents recorded when you press Analyse; times on the district's clock.",
     an_link_h: "Serial-case linkage", an_link_hint: "Other incidents likely by the same offender, by place, time, type and the words of the modus operandi (any date, not only the window above).",
@@ -142,7 +142,9 @@ export default {
       clearLayers();
       if (failed.length === settled.length) {
         for (const id of ["hotspots", "profile", "trend", "knox"]) $(`#an-${id}`).hidden = true;
-        status(problemText(failed[0].reason), true);
+        const p = failed[0].reason && failed[0].reason.problem;
+        const empty = p && (p.errors || []).some((e) => e.field === "filter");
+        status(empty ? t("an_no_events") : problemText(failed[0].reason), true);
         return;
       }
       const ok = (k) => (got[k].status === "fulfilled" ? got[k].value : null);
@@ -150,7 +152,7 @@ export default {
       const kde = ok("kde");
       if (kde || ok("png")) {
         const group = L.layerGroup();
-        if (ok("png")) group.addLayer(await densityImage(ok("png")));
+        if (ok("png")) group.addLayer(await densityImage(ok("png")).catch(() => L.layerGroup()));
         if (kde) group.addLayer(hotspotLayer(kde.result.hotspots));
         if (!alive || mine !== run) return;
         setOverlay("an_layer_kde", group);
