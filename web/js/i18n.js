@@ -73,6 +73,12 @@ export function fill(key, values) {
 
 export function currentLang() { return lang; }
 
+/// A number in the interface language's notation, at most `digits` decimals; "—" when missing.
+export function fmtNum(x, digits = 1) {
+  if (x == null || !Number.isFinite(x)) return "—";
+  return x.toLocaleString(lang === "zh-CN" ? "zh-CN" : "en-GB", { maximumFractionDigits: digits });
+}
+
 export function setLang(next) {
   lang = next;
   localStorage.setItem("pingan.lang", lang);

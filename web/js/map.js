@@ -55,11 +55,25 @@ export async function initMap(element) {
   return map;
 }
 
+const layerData = new Map(); // kind → Promise of its FeatureCollection
+
+/// A geography layer as GeoJSON (`/geography/layers/{kind}`), fetched once and shared by the
+/// basemap and the views; fetched again after an import (`reloadGeography`).
+export function geographyLayer(kind) {
+  if (!layerData.has(kind)) {
+    const p = api("GET", `/geography/layers/${kind}`);
+    p.catch(() => layerData.delete(kind));
+    layerData.set(kind, p);
+  }
+  return layerData.get(kind);
+}
+
 export async function reloadGeography() {
+  layerData.clear();
   let bounds = null;
   for (const kind of ["town", "subdistrict", "district", "grid", "key_place", "road", "key_road"]) {
     let data;
-    try { data = await api("GET", `/geography/layers/${kind}`); } catch { continue; }
+    try { data = await geographyLayer(kind); } catch { continue; }
     if (!data || !data.features || data.features.length === 0) continue;
     const style = STYLES[kind];
     const layer = L.geoJSON(data, {

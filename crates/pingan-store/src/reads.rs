@@ -661,29 +661,30 @@ async fn pg_insert(
         .collect();
     // Hits are rare (a few per batch at most): one statement each.
     let mut stored_alerts = Vec::new();
+    let insert_alert = format!(
+        "INSERT INTO plate_alerts ({}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
+         ON CONFLICT DO NOTHING",
+        crate::plates::ALERT_COLUMNS
+    );
     for a in alerts_of_new(alerts, &reads, &flags) {
-        let n = sqlx::query(&format!(
-            "INSERT INTO plate_alerts ({}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
-             ON CONFLICT DO NOTHING",
-            crate::plates::ALERT_COLUMNS
-        ))
-        .bind(a.id.as_str())
-        .bind(a.entry_id)
-        .bind(a.read_id)
-        .bind(a.plate.as_str())
-        .bind(i64::from(a.checkpoint))
-        .bind(a.ts)
-        .bind(a.kind.as_str())
-        .bind(a.detail.to_string())
-        .bind(a.raised_at)
-        .bind(a.acked_by.as_deref())
-        .bind(a.acked_at)
-        .bind(a.outcome.as_deref())
-        .bind(a.outcome_note.as_deref())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend("store an alert"))?
-        .rows_affected();
+        let n = sqlx::query(&insert_alert)
+            .bind(a.id.as_str())
+            .bind(a.entry_id)
+            .bind(a.read_id)
+            .bind(a.plate.as_str())
+            .bind(i64::from(a.checkpoint))
+            .bind(a.ts)
+            .bind(a.kind.as_str())
+            .bind(a.detail.to_string())
+            .bind(a.raised_at)
+            .bind(a.acked_by.as_deref())
+            .bind(a.acked_at)
+            .bind(a.outcome.as_deref())
+            .bind(a.outcome_note.as_deref())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend("store an alert"))?
+            .rows_affected();
         if n == 1 {
             stored_alerts.push(a);
         }

@@ -3,7 +3,7 @@
 // modus operandi) in the interface language, the series the case belongs to, and all of them on
 // the map. The answer's shape: docs/analytics.md (`/analytics/linkage`).
 import { api, esc } from "../api.js";
-import { addStrings, currentLang, fill, fmtTime, t } from "../i18n.js";
+import { addStrings, fill, fmtNum, fmtTime, t } from "../i18n.js";
 import { VIEWS } from "../views.js";
 
 addStrings({
@@ -19,15 +19,14 @@ addStrings({
   },
 });
 
-const num = (x, digits = 1) => x.toLocaleString(currentLang() === "zh-CN" ? "zh-CN" : "en-GB", { maximumFractionDigits: digits });
 const hasCommand = () => VIEWS.some((v) => v.id === "command");
 
 function reason(r, shared) {
   switch (r.feature) {
     case "text": return fill("an_lk_text", { terms: (shared || []).join("、") || "—" });
     case "same_kind": return r.value >= 1 ? t("an_lk_same") : t("an_lk_other");
-    case "time_gap": return fill("an_lk_days", { n: num(r.value) });
-    case "distance": return fill("an_lk_km", { n: num(r.value, 2) });
+    case "time_gap": return fill("an_lk_days", { n: fmtNum(r.value) });
+    case "distance": return fill("an_lk_km", { n: fmtNum(r.value, 2) });
     default: return r.detail || r.feature;
   }
 }
@@ -42,10 +41,10 @@ export function renderLinkage(el, answer) {
   const series = (r.series || []).find((s) => s.members.includes(r.case_id));
   if (!links.length) { el.innerHTML = `<p>${t("an_lk_none")}</p>`; return; }
   el.innerHTML = `<p>${esc(fill("an_lk_for", { id: r.case_id }))}</p>
-    ${series ? `<p>${esc(fill("an_lk_series", { n: series.members.length, p: num(series.mean_probability * 100, 0) }))}</p>` : ""}
+    ${series ? `<p>${esc(fill("an_lk_series", { n: series.members.length, p: fmtNum(series.mean_probability * 100, 0) }))}</p>` : ""}
     <table class="an-table an-links"><thead><tr><th scope="col">#</th><th scope="col">${t("an_case")}</th><th scope="col">${t("an_lk_prob")}</th><th scope="col">${t("an_lk_why")}</th></tr></thead>
-      <tbody>${links.map((l, i) => `<tr><th scope="row">${i + 1}</th><td>${idCell(l.id)}</td><td>${num(l.probability * 100, 0)}%</td>
-        <td><ul class="an-why">${l.reasons.map((x) => `<li>${esc(reason(x, l.shared_terms))} <span class="muted">(${x.contribution >= 0 ? "+" : "−"}${num(Math.abs(x.contribution), 2)})</span></li>`).join("")}</ul></td></tr>`).join("")}</tbody></table>`;
+      <tbody>${links.map((l, i) => `<tr><th scope="row">${i + 1}</th><td>${idCell(l.id)}</td><td>${fmtNum(l.probability * 100, 0)}%</td>
+        <td><ul class="an-why">${l.reasons.map((x) => `<li>${esc(reason(x, l.shared_terms))} <span class="muted">(${x.contribution >= 0 ? "+" : "−"}${fmtNum(Math.abs(x.contribution), 2)})</span></li>`).join("")}</ul></td></tr>`).join("")}</tbody></table>`;
 }
 
 /** The case and its linked incidents on the map (numbered by rank), or null when the role may
@@ -58,7 +57,7 @@ export async function linkageLayer(answer) {
   const group = L.featureGroup();
   got.forEach((inc, i) => {
     if (!inc || !inc.location) return;
-    const label = i === 0 ? t("an_lk_case") : `#${i} · ${num(r.links[i - 1].probability * 100, 0)}%`;
+    const label = i === 0 ? t("an_lk_case") : `#${i} · ${fmtNum(r.links[i - 1].probability * 100, 0)}%`;
     L.circleMarker([inc.location.lat, inc.location.lon], {
       radius: i === 0 ? 9 : 7, color: i === 0 ? "#111827" : "#7c2d12", weight: 2, fillColor: i === 0 ? "#facc15" : "#fb923c", fillOpacity: 0.9,
     }).bindTooltip(`${esc(label)} · ${esc(inc.id)}<br>${esc(fmtTime(inc.times.received_at))}`).addTo(group);

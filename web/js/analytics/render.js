@@ -2,7 +2,7 @@
 // the Gi* cells as map layers; the hotspot, profile, trend and near-repeat sections as tables
 // (the trend also as a small chart). Shapes of the answers: docs/analytics.md.
 import { esc } from "../api.js";
-import { addStrings, currentLang, fill, fmtTime, t } from "../i18n.js";
+import { addStrings, fill, fmtNum, fmtTime, t } from "../i18n.js";
 
 addStrings({
   "zh-CN": {
@@ -41,7 +41,6 @@ addStrings({
   },
 });
 
-const num = (x, digits = 1) => (x == null || !Number.isFinite(x) ? "—" : x.toLocaleString(currentLang() === "zh-CN" ? "zh-CN" : "en-GB", { maximumFractionDigits: digits }));
 const GI_COLOURS = { hot_99: "#b2182b", hot_95: "#ef8a62", hot_90: "#fddbc7", cold_90: "#d1e5f0", cold_95: "#67a9cf", cold_99: "#2166ac" };
 
 function failed(el, title, why) {
@@ -80,7 +79,7 @@ export function hotspotLayer(fc) {
 export function giLayer(fc) {
   return L.geoJSON(fc, {
     style: (f) => ({ color: GI_COLOURS[f.properties.label] || "#999", weight: 0.5, fillColor: GI_COLOURS[f.properties.label] || "#999", fillOpacity: 0.45 }),
-    onEachFeature: (f, l) => l.bindTooltip(`${t(`an_gi_${f.properties.label}`)} · z ${num(f.properties.z, 2)} · ${num(f.properties.count, 0)}`),
+    onEachFeature: (f, l) => l.bindTooltip(`${t(`an_gi_${f.properties.label}`)} · z ${fmtNum(f.properties.z, 2)} · ${fmtNum(f.properties.count, 0)}`),
   });
 }
 
@@ -92,11 +91,11 @@ export function renderHotspots(el, { kde, png, gi, error }, focus) {
   const classes = gi ? Object.entries(gi.result.classes).filter(([k]) => k !== "not_significant") : [];
   el.innerHTML = `<h3>${t("an_hot_h")}</h3>
     ${legend && legend.classes ? `<p class="an-legend"><span class="muted">${t("an_legend")}</span>
-      ${legend.classes.map((c) => `<span class="an-swatch"><i style="background:${esc(c.colour)}" aria-hidden="true"></i>${num(c.from_events_per_km2)}–${num(c.to_events_per_km2)}</span>`).join("")}</p>` : ""}
+      ${legend.classes.map((c) => `<span class="an-swatch"><i style="background:${esc(c.colour)}" aria-hidden="true"></i>${fmtNum(c.from_events_per_km2)}–${fmtNum(c.to_events_per_km2)}</span>`).join("")}</p>` : ""}
     ${spots.length ? `<table class="an-table"><thead><tr><th scope="col">${t("an_rank")}</th><th scope="col">${t("an_peak")}</th><th scope="col">${t("an_area")}</th><th scope="col">${t("an_share")}</th><th scope="col"><span class="sr-only">${t("an_show")}</span></th></tr></thead>
-      <tbody>${spots.map((s) => `<tr><th scope="row">${s.rank}</th><td>${num(s.peak_events_per_km2)}</td><td>${num(s.area_m2 / 1e6, 2)}</td><td>${num(s.mass_share * 100)}%</td>
+      <tbody>${spots.map((s) => `<tr><th scope="row">${s.rank}</th><td>${fmtNum(s.peak_events_per_km2)}</td><td>${fmtNum(s.area_m2 / 1e6, 2)}</td><td>${fmtNum(s.mass_share * 100)}%</td>
         <td><button type="button" class="secondary" data-rank="${s.rank}" aria-label="${esc(fill("an_show_n", { n: s.rank }))}">${t("an_show")}</button></td></tr>`).join("")}</tbody></table>` : ""}
-    ${gi ? `<p>${classes.length ? `${fill("an_gi", { cell: num(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
+    ${gi ? `<p>${classes.length ? `${fill("an_gi", { cell: fmtNum(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
       ${classes.map(([k, n]) => `<span class="an-swatch"><i style="background:${GI_COLOURS[k]}" aria-hidden="true"></i>${t(`an_gi_${k}`)} ${n}</span>`).join(" ")}` : t("an_gi_none")}</p>` : ""}`;
   el.querySelectorAll("button[data-rank]").forEach((b) => b.addEventListener("click", () => {
     const s = spots.find((x) => String(x.rank) === b.dataset.rank);
@@ -147,7 +146,7 @@ export function renderTrend(el, answer, error) {
     <svg class="an-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(summary)}">${bars}${base ? `<polyline points="${base}"></polyline>` : ""}</svg>
     <p class="muted">${t("an_trend_shown")}</p>
     <table class="an-table"><thead><tr><th scope="col">${t("an_week")}</th><th scope="col">${t("an_count")}</th><th scope="col">${t("an_baseline")}</th><th scope="col">${t("an_score")}</th><th scope="col"></th></tr></thead>
-      <tbody>${shown.map((w) => `<tr${w.unusual ? ` class="an-${w.unusual}"` : ""}><th scope="row">${esc(fmtTime(w.week_start).slice(0, 10))}</th><td>${w.count}</td><td>${num(w.baseline)}</td><td>${num(w.score, 2)}</td><td>${esc(flag(w))}</td></tr>`).join("")}</tbody></table>`;
+      <tbody>${shown.map((w) => `<tr${w.unusual ? ` class="an-${w.unusual}"` : ""}><th scope="row">${esc(fmtTime(w.week_start).slice(0, 10))}</th><td>${w.count}</td><td>${fmtNum(w.baseline)}</td><td>${fmtNum(w.score, 2)}</td><td>${esc(flag(w))}</td></tr>`).join("")}</tbody></table>`;
 }
 
 export function renderKnox(el, answer, error) {
@@ -158,12 +157,12 @@ export function renderKnox(el, answer, error) {
   const sig = (c) => c.p_sim <= p.alpha && c.ratio >= p.min_ratio;
   const zone = r.risk_zone;
   const band = (b, unit, i) => (i === 0 && p.same_location && b.hi === p.same_location_m && /same/.test(b.label) ? t("an_same_place")
-    : b.hi == null ? `> ${num(b.lo, 0)} ${unit}` : `${num(b.lo, 0)}–${num(b.hi, 0)} ${unit}`);
+    : b.hi == null ? `> ${fmtNum(b.lo, 0)} ${unit}` : `${fmtNum(b.lo, 0)}–${fmtNum(b.hi, 0)} ${unit}`);
   el.innerHTML = `<h3>${t("an_knox_h")}</h3>
-    <p>${esc(zone ? fill("an_knox_zone", { m: num(zone.distance_m, 0), d: num(zone.days, 0) }) : t("an_knox_none"))}</p>
+    <p>${esc(zone ? fill("an_knox_zone", { m: fmtNum(zone.distance_m, 0), d: fmtNum(zone.days, 0) }) : t("an_knox_none"))}</p>
     <div class="an-scroll" tabindex="0" role="region" aria-label="${esc(t("an_knox_h"))}"><table class="an-grid an-knox">
       <caption class="muted">${t("an_knox_cell")} · ${esc(fill("an_knox_sig", { alpha: p.alpha, ratio: p.min_ratio }))}</caption>
       <thead><tr><th scope="col">${t("an_distance")} \\ ${t("an_time")}</th>${r.temporal_bands.map((b, i) => `<th scope="col">${esc(band(b, t("an_days_unit"), i + 1))}</th>`).join("")}</tr></thead>
-      <tbody>${r.table.map((row, i) => `<tr><th scope="row">${esc(band(row.distance, t("an_m"), i))}</th>${row.cells.map((c) => `<td class="${sig(c) ? "an-sig" : ""}">${c.observed} / ${num(c.expected)}<br><span class="muted">×${num(c.ratio, 2)} · p ${num(c.p_sim, 3)}</span></td>`).join("")}</tr>`).join("")}</tbody>
+      <tbody>${r.table.map((row, i) => `<tr><th scope="row">${esc(band(row.distance, t("an_m"), i))}</th>${row.cells.map((c) => `<td class="${sig(c) ? "an-sig" : ""}">${c.observed} / ${fmtNum(c.expected)}<br><span class="muted">×${fmtNum(c.ratio, 2)} · p ${fmtNum(c.p_sim, 3)}</span></td>`).join("")}</tr>`).join("")}</tbody>
     </table></div>`;
 }

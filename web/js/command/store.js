@@ -7,6 +7,7 @@ import { currentLang } from "../i18n.js";
 import { onEvent, onState } from "../stream.js";
 import { isOpen } from "./strings.js";
 import { getMeta } from "../ui.js";
+import { geographyLayer } from "../map.js";
 
 export const incidents = new Map(); // id → Incident (open ones, plus any looked at or closed lately)
 export const units = new Map(); // id → UnitView (position_stale, last_fix_age_s as of `loadedAt`)
@@ -142,7 +143,7 @@ async function loadAll(gen) {
   }
   if (can("view_map")) jobs.push(loadUnits(gen));
   if (towns.length === 0) {
-    jobs.push(api("GET", "/geography/layers/town").then((fc) => {
+    jobs.push(geographyLayer("town").then((fc) => {
       towns = (fc.features || []).map((f) => ({ id: f.properties.id, name: f.properties.name, name_en: f.properties.name_en }));
     }).catch(() => { towns = []; }));
   }

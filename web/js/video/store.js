@@ -2,6 +2,7 @@
 // loaded once, kept current from the stream (registry changes, online/offline), shared by the
 // map layers and the video view.
 import { api } from "../api.js";
+import { geographyLayer } from "../map.js";
 import { onEvent, onState } from "../stream.js";
 
 const state = {
@@ -122,7 +123,7 @@ export async function getTowns() {
   const out = [];
   for (const kind of ["subdistrict", "town"]) {
     let fc;
-    try { fc = await api("GET", `/geography/layers/${kind}`); } catch { continue; }
+    try { fc = await geographyLayer(kind); } catch { continue; }
     for (const f of (fc && fc.features) || []) {
       const g = f.geometry || {};
       const polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];

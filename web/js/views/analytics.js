@@ -6,6 +6,7 @@ import { api, esc } from "../api.js";
 import { addStrings, currentLang, fill, t, utcMsToWall, wallToUtcMs } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { problemText } from "../ui.js";
+import * as store from "../command/store.js";
 import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "../analytics/render.js";
 import { linkageLayer, renderLinkage } from "../analytics/linkage.js";
 
@@ -54,11 +55,10 @@ function filterFrom(types) {
 export default {
   id: "analytics", label: "nav_analytics", permission: "run_analytics",
   async render(panel) {
-    const [types, townFc] = await Promise.all([
-      api("GET", "/incident-types"),
-      api("GET", "/geography/layers/town").catch(() => ({ features: [] })),
-    ]);
-    const towns = (townFc.features || []).map((f) => f.properties);
+    // The taxonomy and the towns, as the command store already holds them.
+    await store.ready();
+    const types = store.types.length ? store.types : await api("GET", "/incident-types");
+    const towns = store.towns;
     // A link may carry the filter (`#/analytics?type=theft&town=…&from=YYYY-MM-DD&to=…`, as the
     // view writes it after each run) or a case to link (`?kind=linkage&case_id=…`).
     const asked = new URLSearchParams(location.hash.split("?")[1] || "");

@@ -3,7 +3,7 @@
 // descriptions) are read from the API by id when the signed-in role may read them, so the tour
 // never shows stale facts; the ids and plates come from the demo's own record (GET /demo/tour).
 import { api, esc } from "../api.js";
-import { addStrings, currentLang, fmtTime, t, utcMsToWall } from "../i18n.js";
+import { addStrings, fmtNum, fmtTime, t, utcMsToWall } from "../i18n.js";
 import { getMeta } from "../ui.js";
 import { VIEWS } from "../views.js";
 import { isoUtc } from "../video/time.js";
@@ -217,10 +217,9 @@ export default {
         towns.set(c.town_name || "—", (towns.get(c.town_name || "—") || 0) + c.count);
       }
       const thefts = [...towns.values()].reduce((a, b) => a + b, 0);
-      const fmt = (n) => n.toLocaleString(currentLang() === "en" ? "en-GB" : "zh-CN");
-      el.innerHTML = `<h4>${t("s5_live")}</h4><dl class="vid-figures" id="tour-campaign-figures"><div><dt>${t("s5_incidents")}</dt><dd>${esc(fmt(r.ok.incidents))}</dd></div>
-        <div><dt>${t("s5_thefts")}</dt><dd>${esc(fmt(thefts))}</dd></div></dl>
-        <table><thead><tr><th scope="col">${t("town")}</th><th scope="col">${t("s5_thefts")}</th></tr></thead><tbody>${[...towns.entries()].map(([k, n]) => `<tr><td>${esc(k)}</td><td>${esc(fmt(n))}</td></tr>`).join("")}</tbody></table>
+      el.innerHTML = `<h4>${t("s5_live")}</h4><dl class="vid-figures" id="tour-campaign-figures"><div><dt>${t("s5_incidents")}</dt><dd>${esc(fmtNum(r.ok.incidents, 0))}</dd></div>
+        <div><dt>${t("s5_thefts")}</dt><dd>${esc(fmtNum(thefts, 0))}</dd></div></dl>
+        <table><thead><tr><th scope="col">${t("town")}</th><th scope="col">${t("s5_thefts")}</th></tr></thead><tbody>${[...towns.entries()].map(([k, n]) => `<tr><td>${esc(k)}</td><td>${esc(fmtNum(n, 0))}</td></tr>`).join("")}</tbody></table>
         ${hasView("analytics") && perms.has("run_analytics") ? `<div class="row tour-go">${go(hashLink("analytics", { type: "theft", from: utcMsToWall(now - 364 * 86400000).slice(0, 10), to: utcMsToWall(now).slice(0, 10) }), t("s5_go"))}</div>` : ""}`;
     })();
   },
