@@ -7,12 +7,12 @@ import { currentLang } from "../i18n.js";
 import { onEvent, onState } from "../stream.js";
 import { isOpen } from "./strings.js";
 import { getMeta } from "../ui.js";
-import { geographyLayer } from "../map.js";
+import { getTowns } from "../video/store.js";
 
 export const incidents = new Map(); // id → Incident (open ones, plus any looked at or closed lately)
 export const units = new Map(); // id → UnitView (position_stale, last_fix_age_s as of `loadedAt`)
 export let types = []; // the taxonomy from /incident-types
-export let towns = []; // [{id, name, name_en}]
+export let towns = []; // [{id, name, name_en, polys}]: the towns and the subdistrict
 let typeIndex = new Map();
 let perms = [];
 let unsubscribe = null;
@@ -143,9 +143,7 @@ async function loadAll(gen) {
   }
   if (can("view_map")) jobs.push(loadUnits(gen));
   if (towns.length === 0) {
-    jobs.push(geographyLayer("town").then((fc) => {
-      towns = (fc.features || []).map((f) => ({ id: f.properties.id, name: f.properties.name, name_en: f.properties.name_en }));
-    }).catch(() => { towns = []; }));
+    jobs.push(getTowns().then((list) => { towns = list; }).catch(() => { towns = []; }));
   }
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r) => r.status === "rejected");
