@@ -111,7 +111,6 @@ addStrings({
   },
 });
 
-export const STATES = ["received", "dispatched", "en_route", "on_scene", "cleared", "closed", "cancelled", "reopened"];
 export const OPEN_STATES = ["received", "reopened", "dispatched", "en_route", "on_scene"];
 export const SOURCES = ["phone_110", "walk_in", "officer_on_view", "watchlist_hit", "camera_detection", "grid_report"];
 export const UNIT_STATUSES = ["available", "on_patrol", "dispatched", "en_route", "on_scene", "busy", "off_duty"];

@@ -136,9 +136,6 @@ export async function startAlerts(me) {
   await reload();
 }
 
-/// The open alerts known here (for views that want the count).
-export function openAlertCount() { return open.size; }
-
 let wired = false;
 function wireOnce() {
   if (wired) return;
