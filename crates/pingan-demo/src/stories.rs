@@ -600,7 +600,10 @@ fn co_travel(rng: &mut DemoRng, w: &World<'_>, added: &mut Added) -> CoTravelSto
     }
     pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     let mut passes = Vec::new();
-    for (k, back) in [25, 21, 17, 12, 8, 4].iter().enumerate() {
+    // Six trips on the six days before the start day, so that the whole series lies inside the
+    // window an investigator may query without a second person's approval (7 days) on any day
+    // and at any hour the demo is started: the follower's lead then never depends on the clock.
+    for (k, back) in [6, 5, 4, 3, 2, 1].iter().enumerate() {
         let (_, a, b) = pairs[k % pairs.len().max(1)];
         let trip = w.model.trip(a, b);
         let depart = w.start_day - back * DAY + rng.gen_range(9 * HOUR..21 * HOUR);

@@ -341,6 +341,13 @@ fn the_stories_are_present_and_findable() {
         c.passes.len(),
         cps.len()
     );
+    // The whole series lies in the six days before the start day, so an investigator can query
+    // it without a second person's approval (7 days) whatever the hour.
+    let week = 6 * 24 * 3600 * SECOND;
+    assert!(c
+        .passes
+        .iter()
+        .all(|p| p.leader_at >= d.config.start_day - week && p.follower_at < d.config.start_day));
     for p in &c.passes {
         let gap = p.follower_at - p.leader_at;
         assert!((30 * SECOND..=90 * SECOND).contains(&gap));
