@@ -99,6 +99,10 @@ fn median_secs(mut f: impl FnMut()) -> (f64, f64) {
 }
 
 #[expect(clippy::print_stdout, reason = "a bench program reports on stdout")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a benchmark's main is its script: each measurement in turn, in the order it reports them"
+)]
 fn main() {
     // Cargo passes `--bench`; the first other argument that is a directory holds the inputs.
     let dir = std::env::args()

@@ -331,6 +331,10 @@ fn close_pairs(
 /// # Errors
 /// Fewer than 2 events, non-finite coordinates, bad bandwidths or band counts, too many
 /// permutations, or a time span over 68 years.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub fn knox(events: &[Event], params: &KnoxParams) -> Result<KnoxResult> {
     validate(events, params)?;
     let p = params;

@@ -68,6 +68,10 @@ fn contains(ring: &[(f64, f64)], p: (f64, f64)) -> bool {
 
 /// The outline of a set of cells: polygons of exterior ring (counter-clockwise) plus holes
 /// (clockwise), in metres, closed, with collinear vertices removed.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub(crate) fn outline(cells: &[usize], g: &GridSpec) -> Vec<Vec<Vec<[f64; 2]>>> {
     let set: std::collections::HashSet<Pt> = cells
         .iter()

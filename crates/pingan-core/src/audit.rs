@@ -69,6 +69,82 @@ pub struct NewAuditEntry {
     pub detail: serde_json::Value,
 }
 
+/// Builds a [`NewAuditEntry`] by name instead of six positional strings:
+/// `AuditBuilder::new(at, actor, role, Action::Query.as_str()).object("plate_query", Some(id))
+/// .purpose(&stated).detail(json!({…})).build()`.
+#[derive(Debug, Clone)]
+pub struct AuditBuilder {
+    entry: NewAuditEntry,
+    /// The stated purpose's free-text detail, wrapped around the detail at build time.
+    purpose_detail: Option<String>,
+}
+
+impl AuditBuilder {
+    /// A successful action by `actor` with no object, purpose or detail yet.
+    pub fn new(at: Timestamp, actor: impl Into<String>, role: Option<Role>, action: &str) -> Self {
+        Self {
+            entry: NewAuditEntry {
+                at,
+                actor: actor.into(),
+                role,
+                action: action.to_owned(),
+                object_type: String::new(),
+                object_id: None,
+                purpose: None,
+                reference: None,
+                request_id: None,
+                outcome: Outcome::Success,
+                detail: serde_json::Value::Null,
+            },
+            purpose_detail: None,
+        }
+    }
+
+    /// What the action was on.
+    #[must_use]
+    pub fn object(mut self, object_type: &str, object_id: Option<&str>) -> Self {
+        self.entry.object_type = object_type.to_owned();
+        self.entry.object_id = object_id.map(str::to_owned);
+        self
+    }
+
+    /// The purpose and reference stated for the access (its free-text detail is kept too).
+    #[must_use]
+    pub fn purpose(mut self, p: &crate::purpose::StatedPurpose) -> Self {
+        self.entry.purpose = Some(p.purpose);
+        self.entry.reference = p.reference.clone();
+        self.purpose_detail = p.detail.clone();
+        self
+    }
+
+    /// Parameters and counts (never the personal data itself).
+    #[must_use]
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.entry.detail = detail;
+        self
+    }
+
+    #[must_use]
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.entry.outcome = outcome;
+        self
+    }
+
+    #[must_use]
+    pub fn request_id(mut self, id: Option<String>) -> Self {
+        self.entry.request_id = id;
+        self
+    }
+
+    pub fn build(self) -> NewAuditEntry {
+        let mut e = self.entry;
+        if let Some(d) = self.purpose_detail {
+            e.detail = serde_json::json!({ "detail": d, "result": e.detail });
+        }
+        e
+    }
+}
+
 /// An entry as stored: numbered and chained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {

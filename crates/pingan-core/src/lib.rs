@@ -8,7 +8,7 @@
 //! # What it deliberately does not do
 //! - No I/O: it opens no file or socket, reads no clock and no environment, spawns nothing.
 //!   Time and randomness are passed in by the caller.
-//! - No SQL and no HTTP: `pingan-store` knows SQL, `pingan-server` knows status codes.
+//! - No SQL and no HTTP: `pingan-db` knows SQL, `pingan-server` knows status codes.
 //! - No password hashing: argon2 needs randomness and is CPU-heavy; it lives at the server's edge.
 //!
 //! Pure algorithms that grow large have crates of their own (`pingan-spatial`, `pingan-reads`,

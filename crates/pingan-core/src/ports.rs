@@ -2,7 +2,7 @@
 //!
 //! One trait per area keeps each small. Every method takes or returns whole pages (slices,
 //! `Vec`s, filters with limits), never one row per call in a loop, so that a networked
-//! PostgreSQL is not crawled by N+1 round trips. Implementations live in `pingan-store`.
+//! PostgreSQL is not crawled by N+1 round trips. Implementations live in `pingan-db`.
 
 use crate::account::{Device, DeviceKind, Session, User, UserWithSecret};
 use crate::audit::{AuditEntry, NewAuditEntry, Outcome};

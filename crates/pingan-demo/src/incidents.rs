@@ -269,6 +269,10 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Generates `days` days of incidents ending at `end` (exclusive), scaled by `scale`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the generator's steps in their order; each is short and the order is what it means"
+)]
 pub(crate) fn year(seed: u64, ctx: &Ctx<'_>, end: i64, days: i64, scale: f64) -> Vec<Draft> {
     let mut rng = stream(seed, "incidents");
     let pop: Vec<f64> = ctx

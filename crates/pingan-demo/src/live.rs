@@ -171,6 +171,10 @@ pub struct LiveSim {
 
 impl LiveSim {
     /// Prepares the live run of `district` starting at `start` (UTC µs).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the generator's steps in their order; each is short and the order is what it means"
+    )]
     pub fn new(district: &District, seed: u64, start: i64) -> Self {
         let ground = build_ground(district.config.seed);
         let net: Net = build_network(&ground);
@@ -469,6 +473,10 @@ impl LiveSim {
         });
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the generator's steps in their order; each is short and the order is what it means"
+    )]
     fn move_units(&mut self, now: i64, dt: i64, events: &mut Vec<LiveEvent>) {
         let end = now + dt;
         for k in 0..self.units.len() {

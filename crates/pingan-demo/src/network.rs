@@ -86,6 +86,10 @@ pub(crate) struct Net {
 }
 
 /// Builds the lines, the village roads, the edges and the road features.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the generator's steps in their order; each is short and the order is what it means"
+)]
 pub(crate) fn build_network(ground: &Ground) -> Net {
     let mut lines = base_lines();
     let mut edge_map: BTreeMap<(usize, usize), (RoadClass, usize)> = BTreeMap::new();

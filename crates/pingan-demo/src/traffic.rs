@@ -257,6 +257,10 @@ pub(crate) struct Inputs<'a> {
 }
 
 /// Generates the vehicles and `days` days of reads ending at `end`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the generator's steps in their order; each is short and the order is what it means"
+)]
 pub(crate) fn generate(
     seed: u64,
     model: &Model,

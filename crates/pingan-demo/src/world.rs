@@ -296,6 +296,10 @@ const NAMED_VILLAGES: [((usize, usize), &str, &str); 2] = [
 ];
 
 /// Builds the lattice, grids and settlements.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the generator's steps in their order; each is short and the order is what it means"
+)]
 pub(crate) fn build_ground(seed: u64) -> Ground {
     let mut rng = stream(seed, "ground");
     let pts = jittered_lattice(&mut rng);

@@ -170,6 +170,10 @@ const Q3_SQL: &str = "WITH t AS (SELECT read_id, checkpoint_id, ts FROM reads
         ORDER BY occasions DESC, r.plate";
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a test reads as one story, from its set-up to its last check"
+)]
 fn q3_co_travel_equals_sql() {
     let f = fixture(3, 8_000);
     let plates = plates_by_activity(&f.reads);
@@ -273,6 +277,10 @@ fn naive_scene_plates(reads: &[Read], s: &Scene) -> std::collections::BTreeSet<S
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a test reads as one story, from its set-up to its last check"
+)]
 fn q4_multi_scene_equals_sql_and_scan() {
     let f = fixture(4, 8_000);
     let times = probe_times(&f.reads);
@@ -360,6 +368,10 @@ fn q4_multi_scene_equals_sql_and_scan() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a test reads as one story, from its set-up to its last check"
+)]
 fn q5_partial_plate_equals_sql_and_scan() {
     let f = fixture(5, 8_000);
     let (lo, hi) = (f.reads[0].ts_us, f.reads[f.reads.len() - 1].ts_us);

@@ -18,7 +18,7 @@ use axum::http::{header, Method};
 use base64::Engine;
 use pingan_core::access::{Permission, Role};
 use pingan_core::account::{secret_hash, Device, SessionKind, User};
-use pingan_core::audit::{NewAuditEntry, Outcome};
+use pingan_core::audit::{AuditBuilder, NewAuditEntry, Outcome};
 use pingan_core::command::CommandStore;
 use pingan_core::incident::IncidentId;
 use pingan_core::ports::{AccountStore, DeviceStore};
@@ -95,13 +95,40 @@ fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The token of an `Authorization: Bearer …` header; the scheme name is case-insensitive
+/// (RFC 9110 §11.1).
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
+    let value = parts
         .headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.to_str().ok())?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A refused access, as the platform's access checks report it; the HTTP edge maps it to 403
+/// (or 400 for a reference that names nothing on record).
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(pingan_core::ValidationError),
+    #[error(transparent)]
+    Store(#[from] pingan_core::StoreError),
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Forbidden(reason) => ApiError::Forbidden(reason),
+            AccessError::Invalid(v) => ApiError::Invalid(vec![v]),
+            AccessError::Store(s) => ApiError::from(s),
+        }
+    }
 }
 
 /// The request id set by the middleware, for audit entries.
@@ -125,6 +152,18 @@ pub struct UserCaller {
 impl UserCaller {
     pub fn role(&self) -> Role {
         self.user.role
+    }
+
+    /// A ledger entry for an action by this person, built by name (see
+    /// [`pingan_core::audit::AuditBuilder`]).
+    pub fn record(&self, state: &AppState, action: &str) -> AuditBuilder {
+        AuditBuilder::new(
+            state.now(),
+            self.user.username.clone(),
+            Some(self.user.role),
+            action,
+        )
+        .request_id(self.request_id.clone())
     }
 
     /// An audit entry for an action by this person.
@@ -153,7 +192,11 @@ impl UserCaller {
     }
 
     /// Refuses, and records the refusal, unless the caller's role holds `permission`.
-    pub async fn require(&self, state: &AppState, permission: Permission) -> Result<(), ApiError> {
+    pub async fn require(
+        &self,
+        state: &AppState,
+        permission: Permission,
+    ) -> Result<(), AccessError> {
         if self.user.role.may(permission) {
             return Ok(());
         }
@@ -166,7 +209,7 @@ impl UserCaller {
             serde_json::Value::Null,
         );
         state.audit(vec![entry]).await?;
-        Err(ApiError::Forbidden(format!(
+        Err(AccessError::Forbidden(format!(
             "the {} role may not {}",
             self.user.role,
             permission.as_str().replace('_', " ")
@@ -180,18 +223,18 @@ impl UserCaller {
         state: &AppState,
         permission: Permission,
         purpose: Option<&StatedPurpose>,
-    ) -> Result<StatedPurpose, ApiError> {
+    ) -> Result<StatedPurpose, AccessError> {
         self.require(state, permission).await?;
         let Some(p) = purpose else {
             let reason = "a purpose code and a case or incident reference are required";
             self.purpose_denied(state, permission, None, reason).await?;
-            return Err(ApiError::Forbidden(reason.to_owned()));
+            return Err(AccessError::Forbidden(reason.to_owned()));
         };
         if let Err(e) = p.validate() {
             let reason = e.to_string();
             self.purpose_denied(state, permission, Some(p), &reason)
                 .await?;
-            return Err(ApiError::Forbidden(reason));
+            return Err(AccessError::Forbidden(reason));
         }
         // A well-formed reference to an incident must name one on record (400 naming the field,
         // and the attempt is in the ledger as denied).
@@ -200,7 +243,10 @@ impl UserCaller {
                 let reason = format!("no incident {r} on record (purpose {})", p.purpose);
                 self.purpose_denied(state, permission, Some(p), &reason)
                     .await?;
-                return Err(ApiError::invalid("reference", reason));
+                return Err(AccessError::Invalid(pingan_core::ValidationError::new(
+                    "reference",
+                    reason,
+                )));
             }
         }
         Ok(p.clone())
@@ -214,7 +260,7 @@ impl UserCaller {
         permission: Permission,
         purpose: Option<&StatedPurpose>,
         reason: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AccessError> {
         let mut entry = self.entry(
             state,
             "access.denied",
@@ -227,7 +273,8 @@ impl UserCaller {
             entry.purpose = Some(p.purpose);
             entry.reference = p.reference.clone();
         }
-        state.audit(vec![entry]).await.map(drop)
+        state.audit(vec![entry]).await?;
+        Ok(())
     }
 
     /// An audit entry for a purpose-bound access.

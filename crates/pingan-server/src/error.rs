@@ -42,7 +42,7 @@ pub enum ApiError {
 }
 
 /// The first invalid field, and how many more there are.
-fn describe(errors: &[ValidationError]) -> String {
+pub fn describe(errors: &[ValidationError]) -> String {
     match errors {
         [] => "invalid input".to_owned(),
         [one] => one.to_string(),

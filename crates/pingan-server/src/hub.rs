@@ -6,7 +6,7 @@
 //! events in the same order; the local channel is fed only by the listener.
 
 use pingan_core::event::StreamEvent;
-use pingan_store::Store;
+use pingan_db::Store;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -34,7 +34,7 @@ impl EventHub {
     pub async fn for_store(
         store: &Store,
         shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> Result<Self, pingan_store::ConnectError> {
+    ) -> Result<Self, pingan_db::ConnectError> {
         if !store.shares_events() {
             return Ok(Self::local());
         }

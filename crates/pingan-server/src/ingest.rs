@@ -1,7 +1,8 @@
 //! Device ingest: the HTTP endpoints devices call with their key, and the MQTT message handler.
 //!
 //! Both paths end in the same functions, so a heartbeat means the same whether it came over
-//! HTTP or MQTT. Capability issues add their streams (reads, positions, detections) here.
+//! HTTP or MQTT. Streams of the capability crates (plate reads) go to the capability that lists
+//! them ([`crate::capability::Capability::streams`]).
 
 use crate::auth::DeviceCaller;
 use crate::error::{ApiError, ApiResult};
@@ -116,6 +117,10 @@ fn transient(e: StoreError) -> HandlerError {
     HandlerError::transient(e)
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 #[async_trait]
 impl MessageHandler for DeviceMessages {
     async fn handle(&self, msg: DeviceMessage) -> Result<(), HandlerError> {
@@ -187,39 +192,22 @@ impl MessageHandler for DeviceMessages {
                     )))
                 }
             }
-            Stream::Reads => {
-                let report = crate::reads::ingest(
-                    &self.state,
-                    &device,
-                    crate::reads::Format::Json,
-                    &msg.payload,
-                )
-                .await
-                .map_err(|e| match e {
-                    ApiError::Internal(source) => HandlerError::transient(source),
-                    ApiError::Unavailable(reason) => {
-                        HandlerError::transient(std::io::Error::other(reason))
-                    }
-                    other => HandlerError::rejected(other.to_string()),
-                })?;
-                if report.rejected.is_empty() {
-                    Ok(())
-                } else {
-                    // The valid reads are stored; the rejection names the others by row.
-                    Err(HandlerError::rejected(format!(
-                        "{} read(s) rejected: {}",
-                        report.rejected.len(),
-                        report
-                            .rejected
-                            .iter()
-                            .map(|r| format!("row {} {}: {}", r.row, r.field, r.reason))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )))
-                }
-            }
             Stream::Position => {
                 crate::routes::units::mqtt_position(&self.state, &device, &msg.payload).await
+            }
+            other => {
+                let Some(c) = self
+                    .state
+                    .capabilities
+                    .iter()
+                    .find(|c| c.streams().contains(&other))
+                else {
+                    return Err(HandlerError::rejected(format!(
+                        "this server handles no {other:?} messages"
+                    )));
+                };
+                c.on_device_message(&self.state, &device, other, &msg.payload)
+                    .await
             }
         }
     }

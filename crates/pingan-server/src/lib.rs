@@ -1,8 +1,10 @@
-//! pingan's HTTP front.
+//! pingan's platform server: the HTTP front that names no capability of its own.
 //!
-//! The axum router (one module per resource), authentication and the access guard, the audit
-//! helper, the live event stream, problem responses, health and metrics, the OpenAPI document,
-//! and the embedded web UI.
+//! The [`capability::Capability`] trait and the assembly of routes, route tables, tasks and
+//! device messages from the binary's list of capabilities; authentication and the access guard;
+//! the audit helper; the live event stream; problem responses; health and metrics; the OpenAPI
+//! base; and the embedded web UI. The capabilities that have not yet moved into crates of their
+//! own (the video network, the command centre, analytics) still live under `routes/`.
 //!
 //! # Layering
 //! Handlers extract (caller, path, body), check the permission, call the store or an engine,
@@ -11,6 +13,7 @@
 //! and never touches MQTT framing (`pingan-ingest` hands it decoded device messages).
 
 pub mod auth;
+pub mod capability;
 pub mod error;
 pub mod extract;
 pub mod geography;
@@ -19,11 +22,11 @@ pub mod ingest;
 pub mod limiter;
 pub mod metrics;
 mod openapi;
-pub mod reads;
 pub mod routes;
 mod stream;
 mod web;
 
+use crate::capability::{Capability, Parts, PartsBuilder, RouteSpec};
 use crate::error::ApiError;
 use crate::hub::EventHub;
 use crate::limiter::LoginLimiter;
@@ -34,9 +37,9 @@ use axum::Router;
 use pingan_core::audit::{AuditEntry, NewAuditEntry};
 use pingan_core::event::StreamEvent;
 use pingan_core::ports::AuditStore;
-use pingan_core::Timestamp;
+use pingan_core::{StoreError, Timestamp};
+use pingan_db::Store;
 use pingan_spatial::geography::Geography;
-use pingan_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -98,12 +101,24 @@ pub struct AppState {
     pub video: Arc<routes::sensors::VideoState>,
     /// The command centre's settings and road-network router (issue 5).
     pub command: Arc<routes::units::CommandState>,
-    /// Plate reads (issue 4): the in-memory read index, watch-list and checkpoint bindings.
-    pub plates: Arc<reads::PlateEngine>,
+    /// The capabilities' shared state, one value per type (see [`AppState::part`]).
+    pub parts: Parts,
+    /// The binary's list of capabilities, in their declared order.
+    pub capabilities: Arc<[Arc<dyn Capability>]>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ServerConfig, hub: EventHub, geography: Geography) -> Self {
+    pub fn new(
+        store: Store,
+        config: ServerConfig,
+        hub: EventHub,
+        geography: Geography,
+        capabilities: Vec<Arc<dyn Capability>>,
+    ) -> Self {
+        let mut parts = PartsBuilder::default();
+        for c in &capabilities {
+            c.install(&mut parts);
+        }
         Self {
             limiter: Arc::new(LoginLimiter::new(
                 config.login_max_failures,
@@ -117,8 +132,29 @@ impl AppState {
             metric_sources: Arc::new(RwLock::new(Vec::new())),
             video: Arc::new(routes::sensors::VideoState::default()),
             command: Arc::new(routes::units::CommandState::default()),
-            plates: Arc::new(reads::PlateEngine::default()),
+            parts: parts.build(),
+            capabilities: capabilities.into(),
         }
+    }
+
+    /// A capability's shared state; unavailable when that capability is not installed.
+    pub fn part<T: Send + Sync + 'static>(&self) -> Result<Arc<T>, ApiError> {
+        self.parts.get::<T>().ok_or_else(|| {
+            ApiError::Unavailable(format!(
+                "{} is not part of this server",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    /// Every route the server serves with its access rule: the platform's, then each
+    /// capability's.
+    pub fn route_table(&self) -> Vec<RouteSpec> {
+        let mut all = routes::ROUTES.to_vec();
+        for c in self.capabilities.iter() {
+            all.extend_from_slice(c.route_table());
+        }
+        all
     }
 
     /// The current time. The one place the server reads the clock.
@@ -139,11 +175,18 @@ impl AppState {
     }
 
     /// Writes audit entries; an access whose audit entry cannot be written fails.
-    pub async fn audit(&self, entries: Vec<NewAuditEntry>) -> Result<Vec<AuditEntry>, ApiError> {
+    pub async fn audit(&self, entries: Vec<NewAuditEntry>) -> Result<Vec<AuditEntry>, StoreError> {
         let n = entries.len() as u64;
         let stored = self.store.append_audit(entries).await?;
         self.metrics.audit_entries.fetch_add(n, Ordering::Relaxed);
         Ok(stored)
+    }
+
+    /// Counts ledger entries that a store wrote in the same transaction as their change.
+    pub fn count_audit(&self, n: usize) {
+        self.metrics
+            .audit_entries
+            .fetch_add(n as u64, Ordering::Relaxed);
     }
 
     pub async fn publish(&self, event: StreamEvent) {
@@ -177,7 +220,11 @@ impl MakeRequestId for RequestIds {
 
 /// The whole application: API under `/api/v1`, health and metrics at the root, the web UI at `/`.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = routes::api_router().split_for_parts();
+    let mut api = routes::api_router();
+    for c in state.capabilities.iter() {
+        api = api.merge(c.routes());
+    }
+    let (api, openapi) = api.split_for_parts();
     let openapi = Arc::new(openapi);
     let header = HeaderName::from_static("x-request-id");
     let ids = RequestIds {

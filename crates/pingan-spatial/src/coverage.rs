@@ -192,6 +192,10 @@ pub struct Coverage {
 
 /// Measures coverage of the geography's key places and key road sections (and roads, if asked)
 /// by the indexed cameras. Cost: one point query per sample.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub fn analyse<K: Clone>(
     geography: &Geography,
     cameras: &CameraIndex<K>,

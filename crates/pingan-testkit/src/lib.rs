@@ -3,4 +3,8 @@
 //! Tests use the real thing: a real SQLite file, a temporary PostgreSQL cluster started from the
 //! machine's own binaries, a real Mosquitto broker. Nothing here is compiled into the binary.
 
+// Test helpers panic on purpose: a panic with its message is the failure report.
+#[allow(clippy::unwrap_used)]
+pub mod app;
 pub mod services;
+mod tidy;

@@ -4,6 +4,7 @@
 //! database URL, and wires the server, the MQTT ingest runtime and the background tasks together.
 //! Nothing else in the workspace reads configuration or the environment.
 
+mod capabilities;
 mod commands;
 mod config;
 
@@ -111,7 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             commands::print(&format!(
                 "database {} is at the latest schema ({} migration(s) embedded)",
                 config.database_url,
-                pingan_store::Store::migration_list(store.backend()).len()
+                pingan_db::Store::migration_list(store.backend()).len()
             ));
             Ok(ExitCode::SUCCESS)
         }

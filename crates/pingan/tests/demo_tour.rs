@@ -92,6 +92,10 @@ fn rfc3339(us: i64) -> String {
 /// The README's guided tour, step by step, on the small demo district: every query it names
 /// finds its story.
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a test reads as one story, from its set-up to its last check"
+)]
 async fn the_demo_tour_finds_every_story() {
     use reqwest::Method;
     let dir = tempfile::tempdir().expect("temp dir");

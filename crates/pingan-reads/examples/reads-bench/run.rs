@@ -88,6 +88,10 @@ pub(crate) fn prepare(name: &str, p: &Json) -> Res<Prepared> {
 
 /// Runs a prepared query; with `convert`, the rows as SQL values (not done in timed runs,
 /// where only the row count is returned).
+#[expect(
+    clippy::too_many_lines,
+    reason = "a benchmark's main is its script: each measurement in turn, in the order it reports them"
+)]
 pub(crate) fn pingan_run(
     idx: &ReadIndex,
     q: &Prepared,

@@ -70,6 +70,10 @@ async fn dummy_hash() -> String {
 /// Signs in with a user name and password.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -241,10 +245,13 @@ pub struct Meta {
     pub demo: bool,
     /// A unit's last position counts as stale after this many seconds of silence.
     pub position_stale_after_s: i64,
-    /// Plate queries reaching further back than this many days need a second person's approval.
-    pub plate_approval_age_days: u64,
     pub roles: Vec<Role>,
     pub purposes: Vec<PurposeInfo>,
+    /// Each capability's facts for the page, by key (for example `plate_approval_age_days`:
+    /// plate queries reaching further back need a second person's approval).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub capabilities: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reference lists the UI needs: roles, purpose codes, the district's time zone.
@@ -255,7 +262,6 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
         time_zone: state.config.time_zone.clone(),
         demo: state.config.demo_tour.is_some(),
         position_stale_after_s: state.command.config().position_stale_after_s,
-        plate_approval_age_days: state.plates.config().approval_age.as_secs() / 86_400,
         roles: Role::ALL.to_vec(),
         purposes: Purpose::ALL
             .into_iter()
@@ -264,6 +270,12 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
                 label_zh: p.label_zh().to_owned(),
                 needs_reference: p.needs_reference(),
             })
+            .collect(),
+        capabilities: state
+            .capabilities
+            .iter()
+            .flat_map(|c| c.meta(&state))
+            .map(|(k, v)| (k.to_owned(), v))
             .collect(),
     })
 }

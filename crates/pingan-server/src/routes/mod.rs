@@ -1,5 +1,6 @@
-//! The API's routes, one module per resource, and the table of every route with the permission
-//! it needs (the route × role test walks it).
+//! The platform's routes and those of the capabilities still inside the server, one module per
+//! resource, and their route table with the permission each needs (the route × role test walks
+//! it together with every capability's table, [`crate::AppState::route_table`]).
 
 pub mod analytics;
 pub mod audit;
@@ -8,46 +9,17 @@ pub mod devices;
 pub mod health;
 pub mod incidents;
 pub mod ogc;
-pub mod plate_query;
-pub mod plates;
 pub mod sensors;
 pub mod units;
 pub mod users;
-pub mod watchlist;
 
 use crate::AppState;
 use pingan_core::access::Permission;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not.
-    Public,
-    /// Any signed-in person.
-    SignedIn,
-    /// A signed-in person whose role holds the permission.
-    Permission(Permission),
-    /// A device, with its own key.
-    Device,
-}
-
-/// One route: method, a concrete example path (ids filled in), and its access rule.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteSpec {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-}
-
-const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec {
-        method,
-        path,
-        access,
-    }
-}
+use crate::capability::route as r;
+pub use crate::capability::{Access, RouteSpec};
 
 use Access::*;
 use Permission as P;
@@ -246,66 +218,6 @@ pub const ROUTES: &[RouteSpec] = &[
         Permission(P::QueryPlates),
     ),
     r("POST", "/api/v1/ingest/video/detections", Device),
-    // Plate reads (issue 4).
-    r("POST", "/api/v1/ingest/reads", Device),
-    r("GET", "/api/v1/plates/checkpoints", Permission(P::ViewMap)),
-    r(
-        "PUT",
-        "/api/v1/plates/checkpoints",
-        Permission(P::ManageSensors),
-    ),
-    r("POST", "/api/v1/plates/query", Permission(P::QueryPlates)),
-    r(
-        "POST",
-        "/api/v1/plates/approvals",
-        Permission(P::QueryPlates),
-    ),
-    // Approvers see every request; QueryPlates alone would see its own (no role has only that).
-    r(
-        "GET",
-        "/api/v1/plates/approvals",
-        Permission(P::ApproveWatchlist),
-    ),
-    r(
-        "POST",
-        "/api/v1/plates/approvals/noapproval/approve",
-        Permission(P::ApproveWatchlist),
-    ),
-    r(
-        "POST",
-        "/api/v1/plates/approvals/noapproval/reject",
-        Permission(P::ApproveWatchlist),
-    ),
-    r(
-        "POST",
-        "/api/v1/plates/approvals/noapproval/run",
-        Permission(P::QueryPlates),
-    ),
-    r(
-        "POST",
-        "/api/v1/plates/evidence",
-        Permission(P::QueryPlates),
-    ),
-    r("GET", "/api/v1/plates/evidence", Permission(P::QueryPlates)),
-    r("GET", "/api/v1/plates/transparency", SignedIn),
-    r("GET", "/api/v1/watchlist", Permission(P::HandleAlerts)),
-    r("POST", "/api/v1/watchlist", Permission(P::ManageWatchlist)),
-    r(
-        "POST",
-        "/api/v1/watchlist/1/approve",
-        Permission(P::ApproveWatchlist),
-    ),
-    r(
-        "POST",
-        "/api/v1/watchlist/1/cancel",
-        Permission(P::ManageWatchlist),
-    ),
-    r("GET", "/api/v1/alerts", Permission(P::HandleAlerts)),
-    r(
-        "POST",
-        "/api/v1/alerts/noalert/ack",
-        Permission(P::HandleAlerts),
-    ),
     r("GET", "/api/v1/ogc", Permission(P::ViewMap)),
     r("GET", "/api/v1/ogc/conformance", Permission(P::ViewMap)),
     r("GET", "/api/v1/ogc/collections", Permission(P::ViewMap)),
@@ -414,18 +326,4 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(analytics::router())
         .merge(sensors::router())
         .merge(ogc::router())
-        .routes(routes!(plates::ingest_reads))
-        .routes(routes!(plates::list_checkpoints, plates::put_checkpoints))
-        .routes(routes!(plates::query))
-        .routes(routes!(plates::request_approval, plates::list_approvals))
-        .routes(routes!(plates::approve_query))
-        .routes(routes!(plates::reject_query))
-        .routes(routes!(plates::run_approved))
-        .routes(routes!(plates::add_evidence, plates::list_evidence))
-        .routes(routes!(plates::transparency))
-        .routes(routes!(watchlist::list_watch, watchlist::create_watch))
-        .routes(routes!(watchlist::approve_watch))
-        .routes(routes!(watchlist::cancel_watch))
-        .routes(routes!(watchlist::list_alerts))
-        .routes(routes!(watchlist::ack_alert))
 }

@@ -1,10 +1,10 @@
 //! Every route × every role: the access table in code is what the handlers enforce.
 
-use crate::support::{Db, TestApp};
+use crate::support::Db;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
-use pingan_server::routes::{Access, ROUTES};
+use pingan_server::capability::Access;
 
 fn request(method: &str, path: &str, token: Option<&str>) -> Request<Body> {
     let mut req = Request::builder()
@@ -24,7 +24,7 @@ fn request(method: &str, path: &str, token: Option<&str>) -> Request<Body> {
 
 #[tokio::test]
 async fn every_route_enforces_its_rule_for_every_role() {
-    let app = TestApp::new(Db::Sqlite).await.expect("app");
+    let app = crate::support::app(Db::Sqlite).await.expect("app");
     let mut tokens = Vec::new();
     for role in Role::ALL {
         tokens.push((role, app.token(role).await));
@@ -43,7 +43,7 @@ async fn every_route_enforces_its_rule_for_every_role() {
         body["api_key"].as_str().expect("key").to_owned()
     };
     let mut failures = Vec::new();
-    for route in ROUTES {
+    for route in &app.state.route_table() {
         // Without credentials, only public routes may answer anything but 401.
         let (status, _) = app.send(request(route.method, route.path, None)).await;
         if route.access != Access::Public && status != StatusCode::UNAUTHORIZED {
@@ -105,7 +105,7 @@ async fn every_route_enforces_its_rule_for_every_role() {
 /// Every route the OpenAPI document lists is in the access table, and the other way round.
 #[tokio::test]
 async fn the_access_table_covers_every_documented_route() {
-    let app = TestApp::new(Db::Sqlite).await.expect("app");
+    let app = crate::support::app(Db::Sqlite).await.expect("app");
     let (status, doc) = app
         .call(Method::GET, "/api/v1/openapi.json", None, None)
         .await;
@@ -115,6 +115,7 @@ async fn the_access_table_covers_every_documented_route() {
         "{}",
         doc["openapi"]
     );
+    let routes = app.state.route_table();
     let mut documented = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
@@ -130,18 +131,18 @@ async fn the_access_table_covers_every_documented_route() {
     };
     for (method, template) in &documented {
         assert!(
-            ROUTES
+            routes
                 .iter()
                 .any(|r| r.method == method && matches(template, r.path)),
-            "{method} {template} is served but missing from routes::ROUTES"
+            "{method} {template} is served but missing from the route tables"
         );
     }
-    for r in ROUTES {
+    for r in &routes {
         assert!(
             documented
                 .iter()
                 .any(|(m, t)| m == r.method && matches(t, r.path)),
-            "{} {} is in routes::ROUTES but not documented",
+            "{} {} is in a route table but not documented",
             r.method,
             r.path
         );

@@ -1,11 +1,11 @@
 //! Sign-in, sessions, CSRF, rate limiting and account management.
 
-use crate::both;
 use crate::support::{Db, TestApp, PASSWORD};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_server::ServerConfig;
+use pingan_testkit::both;
 use serde_json::json;
 
 fn login_body(user: &str, password: &str) -> Body {
@@ -114,7 +114,9 @@ async fn sessions_expire() {
         session_ttl: std::time::Duration::from_secs(1),
         ..ServerConfig::default()
     };
-    let app = TestApp::with_config(Db::Sqlite, config).await.unwrap();
+    let app = crate::support::app_with_config(Db::Sqlite, config)
+        .await
+        .unwrap();
     let token = app.token(Role::Analyst).await;
     let (s, _) = app
         .call(Method::GET, "/api/v1/auth/me", Some(&token), None)

@@ -6,13 +6,13 @@
 //! series of five burglaries sharing their modus operandi. Every request carries its own event
 //! id prefix so that the process-wide result cache never answers one test with another's data.
 
-use crate::both;
 use crate::support::{rand_suffix, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Duration, FixedOffset};
 use http_body_util::BodyExt;
 use pingan_core::access::Role;
+use pingan_testkit::both;
 use serde_json::{json, Value};
 
 /// A small deterministic generator (tests need no RNG crate).

@@ -1,10 +1,10 @@
 //! The audit ledger: what is written, who reads it, and that tampering is detected.
 
-use crate::both;
 use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use pingan_core::access::Role;
 use pingan_server::routes::audit::verify_store;
+use pingan_testkit::both;
 
 both!(
     writes_and_logins_are_audited_and_auditors_read_them,
@@ -69,11 +69,11 @@ both!(
 async fn drop_guards(app: &TestApp) {
     let pool = app.state.store.pool();
     let stmts: &[&str] = match app.state.store.backend() {
-        pingan_store::Backend::Sqlite => &[
+        pingan_db::Backend::Sqlite => &[
             "DROP TRIGGER audit_log_no_update",
             "DROP TRIGGER audit_log_no_delete",
         ],
-        pingan_store::Backend::Postgres => &["DROP TRIGGER audit_log_no_update ON audit_log"],
+        pingan_db::Backend::Postgres => &["DROP TRIGGER audit_log_no_update ON audit_log"],
     };
     for s in stmts {
         sqlx::query(s).execute(pool).await.unwrap();

@@ -24,8 +24,12 @@ async fn post_raw(
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a test reads as one story, from its set-up to its last check"
+)]
 async fn each_class_of_bad_input_is_a_named_4xx() {
-    let app = TestApp::new(Db::Sqlite).await.unwrap();
+    let app = crate::support::app(Db::Sqlite).await.unwrap();
     let admin = app.token(Role::Admin).await;
     let analyst = app.token(Role::Analyst).await;
 

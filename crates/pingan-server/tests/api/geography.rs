@@ -1,10 +1,10 @@
 //! Geography import through the API, layers and locate.
 
-use crate::both;
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
+use pingan_testkit::both;
 
 /// A small district: one town of two grids and one road through it.
 pub fn sample_geojson() -> serde_json::Value {

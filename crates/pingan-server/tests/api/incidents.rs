@@ -1,13 +1,13 @@
 //! The command centre's incidents: lifecycle, dispatch conflicts, recommendations, contact,
 //! figures and bad input.
 
-use crate::both;
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_core::command::CommandStore;
 use pingan_core::unit::{Fix, UnitId};
+use pingan_testkit::both;
 use serde_json::{json, Value};
 
 /// The sample district plus roads for routing: a north–south arterial at 118.95 joining the

@@ -1,10 +1,10 @@
 //! OGC API – Features: landing page, conformance, collections, items with bbox and paging.
 
-use crate::both;
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
+use pingan_testkit::both;
 use serde_json::json;
 
 both!(
@@ -162,7 +162,9 @@ async fn gdal_ogrinfo_reads_the_collections() {
         eprintln!("ogrinfo not installed; skipping the GDAL check");
         return;
     }
-    let app = TestApp::new(crate::support::Db::Sqlite).await.expect("app");
+    let app = crate::support::app(crate::support::Db::Sqlite)
+        .await
+        .expect("app");
     let admin = app.token(Role::Admin).await;
     for i in 0..3 {
         let body = json!({"id": format!("cam-{i}"), "name": format!("C{i}"), "lon": 118.9 + f64::from(i) * 0.01,
@@ -178,7 +180,7 @@ async fn gdal_ogrinfo_reads_the_collections() {
         assert_eq!(s, StatusCode::CREATED, "{p}");
     }
     let viewer = app.token(Role::Analyst).await;
-    let addr = crate::stream::serve(&app).await;
+    let addr = pingan_testkit::app::serve(&app).await;
     let dir = tempfile::tempdir().expect("dir");
     let headers = dir.path().join("headers.txt");
     std::fs::write(&headers, format!("Authorization: Bearer {viewer}\n")).expect("header file");

@@ -2,13 +2,13 @@
 //! cameras see P", coverage, heartbeats and offline events, Frigate and native detections, and
 //! detection search.
 
-use crate::both;
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_core::Timestamp;
 use pingan_server::routes::sensors::{self, health, HealthSettings};
+use pingan_testkit::both;
 use serde_json::{json, Value};
 use std::time::Duration;
 

@@ -1,61 +1,16 @@
 //! The WebSocket stream over a real socket: events reach subscribers allowed to see them.
 
-use crate::support::{Db, TestApp};
-use futures::{SinkExt, StreamExt};
+use crate::support::Db;
+use futures::SinkExt;
 use pingan_core::access::Role;
 use pingan_core::event::{StreamEvent, Topic};
-use std::time::Duration;
+use pingan_testkit::app::{connect, next_json, serve};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
-}
-
-pub async fn connect(
-    addr: std::net::SocketAddr,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let mut req = format!("ws://{addr}/api/v1/stream")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws
-}
-
-pub async fn next_json(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> serde_json::Value {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("an event within 10 s")
-            .expect("open stream")
-            .expect("message");
-        if let Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
-    }
-}
-
 #[tokio::test]
 async fn events_are_filtered_by_role_and_subscription() {
-    let app = TestApp::new(Db::Sqlite).await.unwrap();
+    let app = crate::support::app(Db::Sqlite).await.unwrap();
     let addr = serve(&app).await;
     let operator = app.token(Role::Operator).await;
     let analyst = app.token(Role::Analyst).await;
@@ -123,7 +78,7 @@ async fn events_are_filtered_by_role_and_subscription() {
 
 #[tokio::test]
 async fn the_stream_needs_a_session() {
-    let app = TestApp::new(Db::Sqlite).await.unwrap();
+    let app = crate::support::app(Db::Sqlite).await.unwrap();
     let addr = serve(&app).await;
     let req = format!("ws://{addr}/api/v1/stream")
         .into_client_request()

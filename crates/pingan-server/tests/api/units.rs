@@ -1,12 +1,12 @@
 //! Units: the roster, hand-set statuses, and GPS positions over HTTP (current, late,
 //! duplicate, stale and future fixes), tracks and retention.
 
-use crate::both;
 use crate::incidents::create_unit;
 use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use pingan_core::access::Role;
 use pingan_core::Timestamp;
+use pingan_testkit::both;
 use serde_json::{json, Value};
 
 /// Registers a unit GPS device and a unit bound to it; returns the device key.
@@ -293,7 +293,9 @@ async fn positions_over_a_real_broker() {
     let Some(mut broker) = service_or_skip(TempMosquitto::start()) else {
         return;
     };
-    let app = TestApp::new(crate::support::Db::Sqlite).await.expect("app");
+    let app = crate::support::app(crate::support::Db::Sqlite)
+        .await
+        .expect("app");
     let op = app.token(Role::Operator).await;
     unit_with_device(&app, &op, "moto-9").await;
     let shutdown = CancellationToken::new();

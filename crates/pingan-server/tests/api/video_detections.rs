@@ -1,13 +1,13 @@
 //! Detection events: Frigate payloads (valid, malformed, biometric), the native format, the
 //! MQTT entry point, and search by area, window, label and colour.
 
-use crate::both;
 use crate::sensors::{camera, device_key, fields};
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_server::routes::sensors;
+use pingan_testkit::both;
 use serde_json::{json, Value};
 
 fn frigate(kind: &str, id: &str, camera: &str, label: &str) -> Value {
@@ -267,7 +267,9 @@ both!(
 #[tokio::test]
 async fn frigate_events_over_mqtt_end_in_the_same_place() {
     use pingan_ingest::{DeviceMessage, HandlerError, MessageHandler, Topic};
-    let app = TestApp::new(crate::support::Db::Sqlite).await.expect("app");
+    let app = crate::support::app(crate::support::Db::Sqlite)
+        .await
+        .expect("app");
     let admin = app.token(Role::Admin).await;
     let (s, p) = app
         .call(

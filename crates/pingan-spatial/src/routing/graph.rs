@@ -174,6 +174,10 @@ fn split_at_t_junctions(lines: &mut [RoadLine], tol: f64) {
 
 impl Graph {
     /// Builds the graph. `speed_ms` gives the speed in metres per second of a road class.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one procedure whose steps read in order; split when it next grows"
+    )]
     pub(crate) fn build(
         mut lines: Vec<RoadLine>,
         tol: f64,

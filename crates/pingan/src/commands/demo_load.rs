@@ -3,8 +3,9 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use pingan_db::Store;
 use pingan_demo::District;
-use pingan_store::{CheckpointBinding, Store, WatchRecord};
+use pingan_plates::store::{CheckpointBinding, PlatesStore, WatchRecord};
 use std::fmt::Write;
 
 /// The numeric checkpoint code plate reads carry: `kk-07` → 7.
@@ -58,7 +59,10 @@ pub async fn plates(store: &Store, district: &District, config: &Config) -> anyh
             lat: Some(c.position.1),
         })
         .collect();
-    store.put_checkpoint_bindings(&bindings).await?;
+    let plates = PlatesStore::new(store.clone());
+    plates
+        .put_checkpoint_bindings(&bindings, bind_entry(&bindings))
+        .await?;
 
     let mut csv = String::with_capacity(district.plate_reads.len() * 64 + 128);
     csv.push_str(READ_CSV_HEADER);
@@ -66,7 +70,7 @@ pub async fn plates(store: &Store, district: &District, config: &Config) -> anyh
         read_csv_line(&mut csv, i as u64 + 1, r);
     }
     let plate_config = config.plate_config();
-    let report = pingan_server::reads::import_csv(
+    let report = pingan_plates::service::import_csv(
         store,
         std::io::Cursor::new(csv.into_bytes()),
         super::now(),
@@ -85,27 +89,51 @@ pub async fn plates(store: &Store, district: &District, config: &Config) -> anyh
     // investigator, approved by the operator (four eyes), valid for 30 days.
     let story = &district.stories.stolen_car;
     let now = super::now().micros();
-    store
-        .create_watch(&WatchRecord {
-            id: 1,
-            target: story.plate.clone(),
-            reason: "stolen_vehicle".into(),
-            case_ref: story.incident.0.to_uppercase(),
-            note: Some("被盗车辆 · stolen car (demo story)".into()),
-            valid_from: story.stolen_at,
-            valid_to: now + 30 * pingan_demo::DAY,
-            receivers: serde_json::json!({ "roles": ["operator", "investigator"], "users": [] }),
-            created_by: "investigator".into(),
-            created_at: now,
-            approved_by: None,
-            approved_at: None,
-            cancelled_by: None,
-            cancelled_at: None,
-            cancel_reason: None,
-        })
-        .await?;
-    store.approve_watch(1, "operator", now).await?;
+    let watch = WatchRecord {
+        id: 1,
+        target: story.plate.clone(),
+        reason: "stolen_vehicle".into(),
+        case_ref: story.incident.0.to_uppercase(),
+        note: Some("被盗车辆 · stolen car (demo story)".into()),
+        valid_from: story.stolen_at,
+        valid_to: now + 30 * pingan_demo::DAY,
+        receivers: serde_json::json!({ "roles": ["operator", "investigator"], "users": [] }),
+        created_by: "investigator".into(),
+        created_at: now,
+        approved_by: None,
+        approved_at: None,
+        cancelled_by: None,
+        cancelled_at: None,
+        cancel_reason: None,
+    };
+    let created = super::local_entry(
+        "system",
+        "watchlist.create",
+        "watch_entry",
+        "1",
+        serde_json::json!({ "target": watch.target, "reason": watch.reason, "demo": true }),
+    );
+    plates.create_watch(&watch, created).await?;
+    let approved = super::local_entry(
+        "system",
+        "watchlist.approve",
+        "watch_entry",
+        "1",
+        serde_json::json!({ "created_by": watch.created_by, "demo": true }),
+    );
+    plates.approve_watch(1, "operator", now, approved).await?;
     Ok(())
+}
+
+/// The ledger entry of the demo loader's checkpoint bindings.
+fn bind_entry(bindings: &[CheckpointBinding]) -> pingan_core::audit::NewAuditEntry {
+    super::local_entry(
+        "system",
+        "plates.checkpoints.bind",
+        "plate_checkpoint",
+        "demo",
+        serde_json::json!({ "codes": bindings.iter().map(|b| b.code).collect::<Vec<_>>() }),
+    )
 }
 
 /// The core's protocol name for a demo platform's protocol.
@@ -130,6 +158,10 @@ pub fn camera_is_broken(id: &str) -> bool {
     h % 70 == 0
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
     use pingan_core::sensors::{
         Camera, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
@@ -225,7 +257,9 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
             lat: None,
         })
         .collect();
-    store.put_checkpoint_bindings(&bindings).await?;
+    PlatesStore::new(store.clone())
+        .put_checkpoint_bindings(&bindings, bind_entry(&bindings))
+        .await?;
 
     // Detections: the stories' in full, and the last three days of the rest (the volume of a
     // year of detections would only slow the first start).
@@ -320,13 +354,13 @@ pub async fn command(
             .await?;
         by_call_sign.insert(u.call_sign.clone(), u.id.0.clone());
     }
-    let rows: Vec<pingan_store::HistoricIncident> = district
+    let rows: Vec<pingan_db::HistoricIncident> = district
         .incidents
         .iter()
         .filter(|i| i.closed_at <= now.micros())
         .map(|i| {
             let loc = geography.locate(i.position.0, i.position.1);
-            pingan_store::HistoricIncident {
+            pingan_db::HistoricIncident {
                 id: i.id.0.clone(),
                 incident_type: incident_type(&i.type_code),
                 source: IncidentSource::Phone110,

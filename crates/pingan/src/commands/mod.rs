@@ -11,7 +11,7 @@ pub mod user;
 
 use crate::config::{ensure_data_dir, Config};
 use anyhow::Context;
-use pingan_store::Store;
+use pingan_db::Store;
 
 /// Writes a line to standard output (the commands' result, as opposed to logs on stderr).
 #[expect(

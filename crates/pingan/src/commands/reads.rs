@@ -1,7 +1,7 @@
 //! `pingan import reads FILE.csv`: bulk import of plate reads with a progress bar.
 //!
 //! The rows go through the same decoder and durable batch insert as device ingest
-//! (`pingan_server::reads::import_csv`); the checkpoint codes must be bound first
+//! (`pingan_plates::service::import_csv`); the checkpoint codes must be bound first
 //! (`PUT /api/v1/plates/checkpoints`). A running server sees the reads at its next start.
 
 use crate::config::Config;
@@ -30,7 +30,7 @@ pub async fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
     );
     let plate_config = config.plate_config();
     let report =
-        pingan_server::reads::import_csv(&store, input, super::now(), &plate_config, |b| {
+        pingan_plates::service::import_csv(&store, input, super::now(), &plate_config, |b| {
             bar.set_position(b)
         })
         .await
@@ -58,7 +58,7 @@ pub async fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     super::print(&format!(
-        "{} rows: {} stored, {} already present, {} refused",
+        "{} rows: {} stored, {} already present, {} refused; a server already running answers queries over them after its next start",
         report.rows, report.stored, report.duplicates, report.rejected_total
     ));
     Ok(if report.rejected_total == 0 {

@@ -5,10 +5,10 @@ use anyhow::Context;
 use pingan_core::access::Role;
 use pingan_core::ids::UserId;
 use pingan_core::ports::{AccountStore, AuditStore, NewUser};
+use pingan_db::Store;
 use pingan_server::auth::{hash_password, new_id, new_secret};
 use pingan_server::hub::EventHub;
 use pingan_server::{AppState, MetricSource};
-use pingan_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,6 +110,10 @@ pub struct Running {
 }
 
 /// Opens the store, prepares the state and starts serving; returns once listening.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let store = super::open_store(config).await?;
     ensure_admin(&store, config.admin_password.as_deref()).await?;
@@ -120,13 +124,25 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let hub = EventHub::for_store(&store, shutdown_rx.clone())
         .await
         .context("starting the event hub")?;
-    let state = AppState::new(store.clone(), config.server_config(), hub, geography);
-    // Plate reads: the in-memory index is rebuilt from the store, which stays the source of truth.
-    state.plates.configure(config.plate_config());
-    pingan_server::reads::load(&state)
-        .await
-        .context("loading plate reads and the watch-list")?;
-    tokio::spawn(pingan_server::reads::retention_task(state.clone()));
+    let state = AppState::new(
+        store.clone(),
+        config.server_config(),
+        hub,
+        geography,
+        crate::capabilities::all(config),
+    );
+    // Each capability rebuilds its in-memory state from the store (the source of truth), then
+    // its background jobs start.
+    for c in state.capabilities.iter() {
+        c.load(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("loading {}", c.name()))?;
+        for (name, task) in c.tasks(&state, shutdown_rx.clone()) {
+            tracing::debug!(task = name, "background task started");
+            tokio::spawn(task);
+        }
+    }
     state
         .command
         .configure(pingan_server::routes::units::CommandConfig {

@@ -1,0 +1,14 @@
+//! The one list of capabilities this binary serves, in their declared order: a capability may
+//! call only those listed before it, and only through their services (ARCHITECTURE.md). The
+//! platform assembles routes, route tables, tasks, device streams and `/meta` from this list.
+
+use crate::config::Config;
+use pingan_server::capability::Capability;
+use std::sync::Arc;
+
+/// Every capability, configured from `config`.
+pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
+    vec![Arc::new(pingan_plates::PlatesCapability::new(
+        config.plate_config(),
+    ))]
+}
