@@ -12,7 +12,7 @@
 //! - No password hashing: argon2 needs randomness and is CPU-heavy; it lives at the server's edge.
 //!
 //! Pure algorithms that grow large have crates of their own (`pingan-spatial`, `pingan-reads`,
-//! `pingan-analytics`) that depend on nothing of ours.
+//! `pingan-crimestat`) that depend on nothing of ours.
 
 pub mod access;
 pub mod account;

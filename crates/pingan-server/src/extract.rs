@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 pub struct ApiJson<T>(pub T);
 
 /// Maps a body-buffering rejection: only "too large" is the client's fault.
-pub(crate) fn body_rejection(rejection: BytesRejection, limit: usize) -> ApiError {
+pub fn body_rejection(rejection: BytesRejection, limit: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge { limit }
     } else {

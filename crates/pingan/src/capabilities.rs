@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 /// Every capability, configured from `config`.
 pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
-    vec![Arc::new(pingan_plates::PlatesCapability::new(
-        config.plate_config(),
-    ))]
+    vec![
+        Arc::new(pingan_analytics::AnalyticsCapability),
+        Arc::new(pingan_plates::PlatesCapability::new(config.plate_config())),
+    ]
 }

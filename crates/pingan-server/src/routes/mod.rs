@@ -2,7 +2,6 @@
 //! resource, and their route table with the permission each needs (the route × role test walks
 //! it together with every capability's table, [`crate::AppState::route_table`]).
 
-pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod devices;
@@ -81,39 +80,6 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/api/v1/stream", Permission(P::ViewStream)),
     r("POST", "/api/v1/ingest/heartbeat", Device),
-    // Crime analytics (issue 6).
-    r("POST", "/api/v1/analytics/kde", Permission(P::RunAnalytics)),
-    r(
-        "POST",
-        "/api/v1/analytics/kde/png",
-        Permission(P::RunAnalytics),
-    ),
-    r(
-        "POST",
-        "/api/v1/analytics/gistar",
-        Permission(P::RunAnalytics),
-    ),
-    r(
-        "POST",
-        "/api/v1/analytics/knox",
-        Permission(P::RunAnalytics),
-    ),
-    r(
-        "POST",
-        "/api/v1/analytics/profile",
-        Permission(P::RunAnalytics),
-    ),
-    r(
-        "POST",
-        "/api/v1/analytics/trend",
-        Permission(P::RunAnalytics),
-    ),
-    r("POST", "/api/v1/analytics/pai", Permission(P::RunAnalytics)),
-    r(
-        "POST",
-        "/api/v1/analytics/linkage",
-        Permission(P::RunAnalytics),
-    ),
     // The video network (issue 3).
     r("GET", "/api/v1/video/platforms", Permission(P::ViewMap)),
     r(
@@ -323,7 +289,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::ingest::router())
         .merge(incidents::router())
         .merge(units::router())
-        .merge(analytics::router())
         .merge(sensors::router())
         .merge(ogc::router())
 }

@@ -10,7 +10,6 @@ mod support;
 
 mod access;
 mod accounts;
-mod analytics;
 mod audit;
 mod bad_input;
 mod geography;

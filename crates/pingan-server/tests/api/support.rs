@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 /// The capabilities these tests install.
 pub fn capabilities() -> Vec<Arc<dyn Capability>> {
-    vec![Arc::new(pingan_plates::PlatesCapability::default())]
+    vec![
+        Arc::new(pingan_analytics::AnalyticsCapability),
+        Arc::new(pingan_plates::PlatesCapability::default()),
+    ]
 }
 
 /// A fresh app; `None` only when PostgreSQL is missing and the run allows skipping.

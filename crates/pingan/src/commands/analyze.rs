@@ -5,18 +5,18 @@
 //! time, type, town, text`; the last three optional) or a GeoJSON FeatureCollection of points
 //! (properties `id` or the feature id, `time`, `type`, `town`, `text`). Parameters are the API's:
 //! the common ones as flags, any other with `--params '{"…": …}'` (flags win). The checks and
-//! the computations are the server's own (`pingan_server::routes::analytics`), so the CLI and the
+//! the computations are the server's own (`pingan_analytics::domain`), so the CLI and the
 //! API give the same answer for the same input. This command reads no configuration and opens
 //! no database.
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use pingan_server::error::ApiError;
-use pingan_server::routes::analytics::compute::{
+use pingan_analytics::domain::compute::{
     self, GiStarQuery, KdeQuery, KnoxQuery, LinkageQuery, PaiQuery, ProfileQuery, TrendQuery,
 };
-use pingan_server::routes::analytics::input::{EventDto, EventFilter, EventKey, Input};
-use pingan_server::routes::analytics::png;
+use pingan_analytics::domain::input::{EventDto, EventFilter, EventKey, Input};
+use pingan_analytics::domain::png;
+use pingan_analytics::AnalyticsError;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -363,10 +363,10 @@ fn typed<T: DeserializeOwned>(params: &Value) -> anyhow::Result<T> {
     serde_json::from_value(params.clone()).context("invalid parameters")
 }
 
-/// Every field error of an API error, one per line.
-fn explain(e: ApiError) -> anyhow::Error {
+/// Every field error of an analysis error, one per line.
+fn explain(e: AnalyticsError) -> anyhow::Error {
     match e {
-        ApiError::Invalid(errors) => {
+        AnalyticsError::Invalid(errors) => {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("invalid input:\n  {}", lines.join("\n  "))
         }

@@ -2,10 +2,10 @@
 //!
 //! The fixtures are committed, so these tests need no Python.
 
-use pingan_analytics::gistar::{gistar, grid_neighbours, ClassBasis, Contiguity, GiStarParams};
-use pingan_analytics::kde::{kde, KdeParams, Kernel};
-use pingan_analytics::knox::{knox, KnoxParams};
-use pingan_analytics::{Event, GridSpec, MICROS_PER_DAY};
+use pingan_crimestat::gistar::{gistar, grid_neighbours, ClassBasis, Contiguity, GiStarParams};
+use pingan_crimestat::kde::{kde, KdeParams, Kernel};
+use pingan_crimestat::knox::{knox, KnoxParams};
+use pingan_crimestat::{Event, GridSpec, MICROS_PER_DAY};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {

@@ -4,84 +4,47 @@
 //!
 //! Every endpoint takes the same body, `{ "events": [...], "filter": {...}, "params": {...} }`
 //! (or `"source": "incidents"` instead of `events`):
-//! events as `{id, lon, lat, time, type, town, text}` (at most [`input::MAX_EVENTS`]), a filter
+//! events as `{id, lon, lat, time, type, town, text}` (at most [`crate::domain::input::MAX_EVENTS`]), a filter
 //! by type, town and time window, and the method's parameters (all optional, with the defaults
-//! in [`compute`]). Answers are aggregates: cells, tables, weeks, and case ids with scores.
+//! in [`crate::domain::compute`]). Answers are aggregates: cells, tables, weeks, and case ids with scores.
 //!
 //! Design decisions:
 //! * The permission (`run_analytics`) is the first extractor, so a refused caller never has the
 //!   body parsed.
 //! * Parsing, validation and the analysis itself run on the blocking pool, and at most
-//!   [`MAX_CONCURRENT`] analyses run at once (the engine uses every core for each).
-//! * Results are cached in a bounded process-wide LRU ([`cache`]) keyed by the method, the
+//!   [`service::MAX_CONCURRENT`] analyses run at once (the engine uses every core for each).
+//! * Results are cached in a bounded process-wide LRU ([`crate::service::cache`]) keyed by the method, the
 //!   effective parameters and filter, and the data version (a SHA-256 of the filtered events);
 //!   every answer says whether it came from the cache (`cached`).
 //!
 //! * With `"source": "incidents"` the events are the store's incidents received in the filter's
-//!   window (at most [`input::MAX_EVENTS`]); type and town are filtered here, the run is audited
+//!   window (at most [`crate::domain::input::MAX_EVENTS`]); type and town are filtered here, the run is audited
 //!   (`analytics.run`), and the data version is the hash of the rows, so a changed incident
 //!   changes the cache key.
 
-pub mod cache;
-pub mod compute;
-mod geo;
-pub mod input;
-pub mod png;
-mod time;
-
-use crate::auth::{perm, Authorized, UserCaller};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{body_rejection, from_json};
-use crate::AppState;
+use crate::domain::input::EventFilter;
+use crate::domain::{compute, png};
+use crate::error::AnalyticsError;
+use crate::service::cache::Cached;
+use crate::service::{self, AnalyticsRequest, Compute, Done};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use cache::{Cached, Key};
-use input::{format_time, EventDto, EventFilter, EventKey, Input};
-use pingan_core::audit::Outcome;
-use pingan_core::command::{CommandStore, IncidentFilter};
-use pingan_core::Timestamp;
+use pingan_core::access::Permission as P;
+use pingan_server::auth::{perm, Authorized, UserCaller};
+use pingan_server::capability::{route as r, Access::Permission, RouteSpec};
+use pingan_server::error::{ApiError, ApiResult, Problem};
+use pingan_server::extract::{body_rejection, from_json};
+use pingan_server::AppState;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
+use serde::Serialize;
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Analysis bodies may be larger than ordinary ones (50,000 events are about 6 MB).
 pub const ANALYTICS_LIMIT_BYTES: usize = 16 * 1024 * 1024;
-/// Analyses running at once; more wait their turn.
-pub const MAX_CONCURRENT: usize = 2;
-
-/// Where the events of an analysis come from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// The `events` array of the request.
-    #[default]
-    Events,
-    /// The incidents in the store (received in the filter's window; type and town filtered here).
-    Incidents,
-}
-
-/// The body of every analytics request.
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    bound(deserialize = "P: DeserializeOwned + Default")
-)]
-pub struct AnalyticsRequest<P> {
-    #[serde(default)]
-    pub source: Source,
-    #[serde(default)]
-    pub events: Vec<EventDto>,
-    #[serde(default)]
-    pub filter: EventFilter,
-    #[serde(default)]
-    pub params: P,
-}
 
 /// What every JSON answer carries besides the result.
 #[derive(Debug, Serialize)]
@@ -96,27 +59,7 @@ struct Envelope<'a> {
     result: &'a Value,
 }
 
-/// One finished analysis and how it was obtained.
-#[derive(Debug)]
-struct Done {
-    value: Arc<Cached>,
-    cached: bool,
-    version: String,
-    given: usize,
-    used: usize,
-    filter: EventFilter,
-    params: Value,
-}
-
-type Compute<P> = fn(&Input, &P, &EventFilter) -> Result<Cached, ApiError>;
-
-fn permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| Semaphore::new(MAX_CONCURRENT))
-}
-
-/// Reads the body, parses it and loads the incidents (if asked), then filters, looks up the
-/// cache and computes. JSON parsing and the analysis run on the blocking pool.
+/// Reads and parses the body under an analysis slot, then hands it to the service.
 async fn analyse<P>(
     state: &AppState,
     caller: &UserCaller,
@@ -141,112 +84,11 @@ where
     let bytes = Bytes::from_request(req, state)
         .await
         .map_err(|r| body_rejection(r, ANALYTICS_LIMIT_BYTES))?;
-    let _permit = permits()
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("analytics are shutting down: {e}")))?;
-    let mut body: AnalyticsRequest<P> = tokio::task::spawn_blocking(move || from_json(&bytes))
+    let _permit = service::permit().await?;
+    let body: AnalyticsRequest<P> = tokio::task::spawn_blocking(move || from_json(&bytes))
         .await
         .map_err(ApiError::internal)??;
-    if body.source == Source::Incidents {
-        if !body.events.is_empty() {
-            return Err(ApiError::invalid(
-                "events",
-                "give either events or source \"incidents\", not both",
-            ));
-        }
-        body.events = incident_events(state, &body.filter).await?;
-        state
-            .audit(vec![caller.entry(
-                state,
-                "analytics.run",
-                "incidents",
-                None,
-                Outcome::Success,
-                json!({ "method": method, "filter": body.filter, "incidents": body.events.len() }),
-            )])
-            .await?;
-    }
-    tokio::task::spawn_blocking(move || run_blocking(method, body, compute))
-        .await
-        .map_err(ApiError::internal)?
-}
-
-/// The incidents received in the filter's window, as events (type = the taxonomy code, town =
-/// the resolved town's name, text = the description; the caller's contact is never read).
-async fn incident_events(state: &AppState, filter: &EventFilter) -> ApiResult<Vec<EventDto>> {
-    let w = filter.window()?;
-    let limit = u32::try_from(input::MAX_EVENTS + 1).unwrap_or(u32::MAX);
-    let incidents = state
-        .store
-        .incidents(&IncidentFilter {
-            from: w.from_micros.map(Timestamp::from_micros),
-            to: w.to_micros.map(Timestamp::from_micros),
-            limit,
-            ..IncidentFilter::default()
-        })
-        .await?;
-    if incidents.len() > input::MAX_EVENTS {
-        return Err(ApiError::invalid(
-            "filter",
-            format!(
-                "more than {} incidents fall in the window: narrow it",
-                input::MAX_EVENTS
-            ),
-        ));
-    }
-    if incidents.is_empty() {
-        return Err(ApiError::invalid(
-            "filter",
-            "no incidents in the store fall in the window",
-        ));
-    }
-    Ok(incidents
-        .into_iter()
-        .map(|i| EventDto {
-            id: EventKey::Text(i.id.0),
-            lon: i.location.lon,
-            lat: i.location.lat,
-            time: format_time(i.times.received_at.micros(), 0),
-            kind: i.incident_type.code().to_owned(),
-            town: i.location.town_name.unwrap_or_default(),
-            text: i.description,
-        })
-        .collect())
-}
-
-fn run_blocking<P>(
-    method: &'static str,
-    body: AnalyticsRequest<P>,
-    compute: Compute<P>,
-) -> ApiResult<Done>
-where
-    P: Serialize,
-{
-    let input = Input::new(body.events, &body.filter)?;
-    let params = serde_json::to_value(&body.params).map_err(ApiError::internal)?;
-    let key = Key::new(
-        method,
-        &json!({ "params": params, "filter": body.filter }),
-        &input.version,
-    );
-    let (value, cached) = match cache::get(&key) {
-        Some(hit) => (hit, true),
-        None => {
-            let value = Arc::new(compute(&input, &body.params, &body.filter)?);
-            cache::put(key, value.clone());
-            (value, false)
-        }
-    };
-    Ok(Done {
-        value,
-        cached,
-        given: input.given,
-        used: input.records.len(),
-        version: input.version,
-        filter: body.filter,
-        params,
-    })
+    Ok(service::analyse(state, caller, method, body, compute).await?)
 }
 
 fn json_answer(method: &str, d: &Done) -> ApiResult<Response> {
@@ -285,7 +127,7 @@ where
 /// Kernel density: GeoJSON cells and the top-N hotspot polygons.
 #[utoipa::path(post, path = "/analytics/kde", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params kernel (gaussian|quartic), bandwidth_m 200, cell_m 50, margin_m, quantile 0.95, top_n 10, cell_floor 0.01, origin"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn kde(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -301,7 +143,7 @@ pub async fn kde(
 /// legend's class bounds and the map's corners are in the `X-Pingan-Legend` header.
 #[utoipa::path(post, path = "/analytics/kde/png", tag = "analytics",
     request_body(content = Object, description = "as /analytics/kde"),
-    responses((status = 200, content_type = "image/png", body = Vec<u8>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "image/png", body = Vec<u8>), (status = 400, body = Problem)))]
 pub async fn kde_png(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -345,7 +187,7 @@ pub async fn kde_png(
 /// Getis-Ord Gi* hot and cold spots on square cells or H3 hexagons.
 #[utoipa::path(post, path = "/analytics/gistar", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params grid (square|h3), cell_m 250, contiguity (queen|distance_band), radius_m, h3_resolution 9, k_ring 1, permutations 999, seed 0, class_basis (analytical|permutation), only_significant false, origin"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn gistar(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -360,7 +202,7 @@ pub async fn gistar(
 /// The Knox near-repeat test: observed/expected table, p-values and the risk zone.
 #[utoipa::path(post, path = "/analytics/knox", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params spatial_bandwidth_m 200, spatial_bands 5, temporal_bandwidth_days 7, temporal_bands 4, metric (euclidean|manhattan), same_location true, same_location_m 0, permutations 999, seed 0, alpha 0.05, min_ratio 1.2, origin"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn knox(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -375,7 +217,7 @@ pub async fn knox(
 /// Hour of day × day of week, overall, by type and by town.
 #[utoipa::path(post, path = "/analytics/profile", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params utc_offset_s 28800"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn profile(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -390,7 +232,7 @@ pub async fn profile(
 /// Weekly counts with a seasonal baseline and flags for unusual weeks.
 #[utoipa::path(post, path = "/analytics/trend", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params utc_offset_s 28800, trailing_weeks 8, threshold 3.0"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn trend(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -406,7 +248,7 @@ pub async fn trend(
 /// The prediction accuracy index of a KDE hotspot map against a later period.
 #[utoipa::path(post, path = "/analytics/pai", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params split_at (required), until, kernel, bandwidth_m 200, cell_m 50, area_share 0.05, origin"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn pai(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -421,7 +263,7 @@ pub async fn pai(
 /// Serial-case linkage: for a case, the others ranked with reasons; and likely series.
 #[utoipa::path(post, path = "/analytics/linkage", tag = "analytics",
     request_body(content = Object, description = "{events, filter, params}: params case_id, top_k 10, max_distance_m 10000, max_gap_days 180, series_threshold 0.8, series true, origin"),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn linkage(
     State(state): State<AppState>,
     caller: Authorized<perm::RunAnalytics>,
@@ -434,6 +276,56 @@ pub async fn linkage(
 }
 
 /// The analytics routes, with their larger body limit.
+/// Every route of analytics with the access rule it enforces.
+pub const ROUTES: &[RouteSpec] = &[
+    r("POST", "/api/v1/analytics/kde", Permission(P::RunAnalytics)),
+    r(
+        "POST",
+        "/api/v1/analytics/kde/png",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/gistar",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/knox",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/profile",
+        Permission(P::RunAnalytics),
+    ),
+    r(
+        "POST",
+        "/api/v1/analytics/trend",
+        Permission(P::RunAnalytics),
+    ),
+    r("POST", "/api/v1/analytics/pai", Permission(P::RunAnalytics)),
+    r(
+        "POST",
+        "/api/v1/analytics/linkage",
+        Permission(P::RunAnalytics),
+    ),
+];
+
+impl From<AnalyticsError> for ApiError {
+    fn from(e: AnalyticsError) -> Self {
+        match e {
+            AnalyticsError::Invalid(v) => ApiError::Invalid(v),
+            AnalyticsError::NotFound { what, id } => ApiError::NotFound { what, id },
+            AnalyticsError::Unavailable(reason) => ApiError::Unavailable(reason),
+            AnalyticsError::Access(a) => ApiError::from(a),
+            AnalyticsError::Store(s) => ApiError::from(s),
+            AnalyticsError::Internal(source) => ApiError::Internal(source),
+        }
+    }
+}
+
+/// The routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(kde))

@@ -6,11 +6,11 @@
 //! then filtered by type, town and time window. The engine sees [`Event`]s whose id is the
 //! record's position; [`Input::ids`] maps results back to the caller's ids.
 
-use crate::error::ApiError;
+use crate::error::AnalyticsError;
 use chrono::{DateTime, FixedOffset, Offset, SecondsFormat, Utc};
-use pingan_analytics::projection::{LocalProjection, ProjectionKind};
-use pingan_analytics::{Event, EventId};
 use pingan_core::ValidationError;
+use pingan_crimestat::projection::{LocalProjection, ProjectionKind};
+use pingan_crimestat::{Event, EventId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -93,7 +93,7 @@ impl EventFilter {
     ///
     /// # Errors
     /// A time that is not RFC 3339 (`filter.from`) or `from` not before `to` (`filter.to`).
-    pub fn window(&self) -> Result<TimeWindow, ApiError> {
+    pub fn window(&self) -> Result<TimeWindow, AnalyticsError> {
         let from = self
             .from
             .as_deref()
@@ -106,7 +106,7 @@ impl EventFilter {
             .transpose()?;
         if let (Some(f), Some(t)) = (from, to) {
             if t <= f {
-                return Err(ApiError::invalid(
+                return Err(AnalyticsError::invalid(
                     "filter.to",
                     "must be later than filter.from",
                 ));
@@ -119,8 +119,8 @@ impl EventFilter {
     }
 }
 
-fn bad_time(field: &str) -> ApiError {
-    ApiError::invalid(
+fn bad_time(field: &str) -> AnalyticsError {
+    AnalyticsError::invalid(
         field,
         "must be an RFC 3339 time with an offset, e.g. 2026-03-01T21:15:00+08:00",
     )
@@ -174,12 +174,15 @@ impl Input {
     /// # Errors
     /// Field-named errors for bad events, too many events, no events, or a filter that leaves
     /// none (explained with the count before filtering).
-    pub fn new(events: Vec<EventDto>, filter: &EventFilter) -> Result<Self, ApiError> {
+    pub fn new(events: Vec<EventDto>, filter: &EventFilter) -> Result<Self, AnalyticsError> {
         if events.is_empty() {
-            return Err(ApiError::invalid("events", "at least one event is needed"));
+            return Err(AnalyticsError::invalid(
+                "events",
+                "at least one event is needed",
+            ));
         }
         if events.len() > MAX_EVENTS {
-            return Err(ApiError::invalid(
+            return Err(AnalyticsError::invalid(
                 "events",
                 format!(
                     "{} events given, at most {MAX_EVENTS} allowed",
@@ -203,7 +206,7 @@ impl Input {
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError::Invalid(errors));
+            return Err(AnalyticsError::Invalid(errors));
         }
         records.retain(|r| {
             (filter.types.is_empty() || filter.types.contains(&r.kind))
@@ -212,7 +215,7 @@ impl Input {
                 && window.to_micros.is_none_or(|t| r.t_micros < t)
         });
         if records.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(AnalyticsError::invalid(
                 "filter",
                 format!("no events match the filter ({given} event(s) before filtering, 0 after)"),
             ));
@@ -254,7 +257,7 @@ impl Input {
     ///
     /// # Errors
     /// An origin outside the valid range (`params.origin`).
-    pub fn projection(&self, origin: Option<[f64; 2]>) -> Result<LocalProjection, ApiError> {
+    pub fn projection(&self, origin: Option<[f64; 2]>) -> Result<LocalProjection, AnalyticsError> {
         let [lon0, lat0] = origin.unwrap_or_else(|| {
             let (mut lo, mut la, mut hi, mut ha) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
             for r in &self.records {
@@ -266,7 +269,7 @@ impl Input {
             [(lo + hi) / 2.0, (la + ha) / 2.0]
         });
         LocalProjection::new(ProjectionKind::TransverseMercator, lon0, lat0)
-            .map_err(|e| ApiError::invalid("params.origin", e.to_string()))
+            .map_err(|e| AnalyticsError::invalid("params.origin", e.to_string()))
     }
 
     /// Engine events in metres east/north of the projection's origin.
@@ -379,9 +382,9 @@ mod tests {
         }
     }
 
-    fn fields(e: ApiError) -> Vec<String> {
+    fn fields(e: AnalyticsError) -> Vec<String> {
         match e {
-            ApiError::Invalid(errs) => errs.into_iter().map(|e| e.field).collect(),
+            AnalyticsError::Invalid(errs) => errs.into_iter().map(|e| e.field).collect(),
             other => panic!("expected Invalid, got {other:?}"),
         }
     }

@@ -2,18 +2,18 @@
 //!
 //! Run `tests/reference/make_fixtures.py --anchor-inputs DIR` once to dump the anchor's exact
 //! incident sets (seed 7; N = 5k, 20k, 50k) as `DIR/incidents_N.csv` (x,y,t_days), then
-//! `cargo bench -p pingan-analytics --bench anchors -- DIR`. Without a directory argument it
+//! `cargo bench -p pingan-crimestat --bench anchors -- DIR`. Without a directory argument it
 //! generates look-alike data (same recipe, different RNG) itself.
 //!
 //! Timings are wall-clock medians of 3 runs, on rayon's global pool (all cores).
 
 use std::time::Instant;
 
-use pingan_analytics::gistar::{gistar_grid, Contiguity, GiStarParams};
-use pingan_analytics::kde::{kde, KdeParams, Kernel};
-use pingan_analytics::knox::{knox, KnoxParams};
-use pingan_analytics::linkage::{calibrate, CalibrationParams, Segmenter};
-use pingan_analytics::{Event, GridSpec, MICROS_PER_DAY};
+use pingan_crimestat::gistar::{gistar_grid, Contiguity, GiStarParams};
+use pingan_crimestat::kde::{kde, KdeParams, Kernel};
+use pingan_crimestat::knox::{knox, KnoxParams};
+use pingan_crimestat::linkage::{calibrate, CalibrationParams, Segmenter};
+use pingan_crimestat::{Event, GridSpec, MICROS_PER_DAY};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

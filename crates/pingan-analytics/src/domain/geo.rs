@@ -2,8 +2,8 @@
 //! back from the local metre grid.
 
 use h3o::CellIndex;
-use pingan_analytics::projection::LocalProjection;
-use pingan_analytics::GridSpec;
+use pingan_crimestat::projection::LocalProjection;
+use pingan_crimestat::GridSpec;
 use serde_json::{json, Value};
 use std::str::FromStr;
 

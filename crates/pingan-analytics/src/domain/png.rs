@@ -10,8 +10,8 @@
 //! corner coordinates) travel as JSON in a `tEXt` chunk and in the response header.
 
 use super::geo::round7;
-use pingan_analytics::kde::KdeSurface;
-use pingan_analytics::projection::LocalProjection;
+use pingan_crimestat::kde::KdeSurface;
+use pingan_crimestat::projection::LocalProjection;
 use serde_json::json;
 
 /// Class lower bounds as a share of the peak, and their colours.

@@ -1,5 +1,5 @@
 //! The analyses behind the endpoints and the CLI: parameters with their defaults and checks,
-//! the call into `pingan-analytics`, and the result document (GeoJSON in lon/lat for maps).
+//! the call into `pingan-crimestat`, and the result document (GeoJSON in lon/lat for maps).
 //!
 //! Every function here is synchronous and CPU-bound; the HTTP layer runs it on the blocking
 //! pool. Results are aggregates (cells, tables, weeks, scores between case ids): no personal
@@ -9,13 +9,13 @@ use super::geo::{
     cell_polygon, class_label, feature_collection, hex_polygon, lonlat_rings, round7,
 };
 use super::input::{format_time, Input};
-use crate::error::ApiError;
-use pingan_analytics::gistar::{self, ClassBasis, Contiguity, GiStarParams};
-use pingan_analytics::kde::{self, HotspotParams, KdeParams, KdeSurface, Kernel};
-use pingan_analytics::knox::{self, DistanceMetric, KnoxParams};
-use pingan_analytics::linkage::{self, LinkParams, Segmenter};
-use pingan_analytics::projection::LocalProjection;
-use pingan_analytics::{pai, AnalyticsError, EventId, GridSpec};
+use crate::error::AnalyticsError;
+use pingan_crimestat::gistar::{self, ClassBasis, Contiguity, GiStarParams};
+use pingan_crimestat::kde::{self, HotspotParams, KdeParams, KdeSurface, Kernel};
+use pingan_crimestat::knox::{self, DistanceMetric, KnoxParams};
+use pingan_crimestat::linkage::{self, LinkParams, Segmenter};
+use pingan_crimestat::projection::LocalProjection;
+use pingan_crimestat::{pai, AnalyticsError as EngineError, EventId, GridSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -36,36 +36,36 @@ Time bands follow the same rule in days (upper ends inclusive, compared at one-s
 expected is the mean over the permutations of the event times; p_sim = (1 + #permutations with count >= observed) / (permutations + 1).";
 
 /// Turns an engine refusal into a field-named 400 (or a 404 for an unknown case).
-pub fn engine_error(e: AnalyticsError, input: &Input) -> ApiError {
+pub fn engine_error(e: EngineError, input: &Input) -> AnalyticsError {
     match e {
-        AnalyticsError::InvalidParameter {
+        EngineError::InvalidParameter {
             name,
             value,
             expected,
-        } => ApiError::invalid(
+        } => AnalyticsError::invalid(
             param_field(name),
             format!("{value} is invalid: must be {expected}"),
         ),
-        AnalyticsError::EmptyInput => ApiError::invalid("events", "no events to analyse"),
-        AnalyticsError::EmptyWindow { .. } => ApiError::invalid(
+        EngineError::EmptyInput => AnalyticsError::invalid("events", "no events to analyse"),
+        EngineError::EmptyWindow { .. } => AnalyticsError::invalid(
             "filter",
             "no events fall inside the window or study area of this analysis",
         ),
-        AnalyticsError::TooManyPermutations { requested, max } => ApiError::invalid(
+        EngineError::TooManyPermutations { requested, max } => AnalyticsError::invalid(
             "params.permutations",
             format!("{requested} permutations requested, at most {max} allowed"),
         ),
-        AnalyticsError::GridTooLarge { cells, max } => ApiError::invalid(
+        EngineError::GridTooLarge { cells, max } => AnalyticsError::invalid(
             "params.cell_m",
             format!("the grid would have {cells} cells, at most {max} allowed: use larger cells"),
         ),
-        AnalyticsError::NonFiniteCoordinate { index, .. } => {
-            ApiError::invalid(event_field(input, index), "the coordinate is not finite")
+        EngineError::NonFiniteCoordinate { index, .. } => {
+            AnalyticsError::invalid(event_field(input, index), "the coordinate is not finite")
         }
-        AnalyticsError::InvalidLonLat { index, reason, .. } => {
-            ApiError::invalid(event_field(input, index), reason)
+        EngineError::InvalidLonLat { index, reason, .. } => {
+            AnalyticsError::invalid(event_field(input, index), reason)
         }
-        AnalyticsError::UnknownCase { id } => ApiError::NotFound {
+        EngineError::UnknownCase { id } => AnalyticsError::NotFound {
             what: "case",
             id: input.id_of(EventId(id)).to_owned(),
         },
@@ -90,9 +90,9 @@ fn param_field(name: &str) -> String {
     }
 }
 
-fn check_permutations(n: u32) -> Result<(), ApiError> {
+fn check_permutations(n: u32) -> Result<(), AnalyticsError> {
     if n > MAX_PERMUTATIONS {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.permutations",
             format!("{n} permutations requested, at most {MAX_PERMUTATIONS} allowed"),
         ));
@@ -100,11 +100,11 @@ fn check_permutations(n: u32) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_positive(field: &str, v: f64) -> Result<(), ApiError> {
+fn check_positive(field: &str, v: f64) -> Result<(), AnalyticsError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(AnalyticsError::invalid(
             field,
             format!("{v} is invalid: must be a number > 0"),
         ))
@@ -113,15 +113,15 @@ fn check_positive(field: &str, v: f64) -> Result<(), ApiError> {
 
 /// A grid of `cell_m` cells around the events, refused when it would exceed the API's bound.
 fn grid(
-    events: &[pingan_analytics::Event],
+    events: &[pingan_crimestat::Event],
     cell_m: f64,
     margin_m: f64,
     input: &Input,
-) -> Result<GridSpec, ApiError> {
+) -> Result<GridSpec, AnalyticsError> {
     check_positive("params.cell_m", cell_m)?;
     let g = GridSpec::covering(events, cell_m, margin_m).map_err(|e| engine_error(e, input))?;
     if g.len() > MAX_GRID_CELLS {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.cell_m",
             format!(
                 "the grid would have {} cells ({} x {}), at most {MAX_GRID_CELLS} allowed: use a larger cell_m or a narrower filter",
@@ -180,14 +180,17 @@ impl Default for KdeQuery {
 }
 
 /// The density surface of `input` under `q`, with the projection used.
-pub fn kde_surface(input: &Input, q: &KdeQuery) -> Result<(LocalProjection, KdeSurface), ApiError> {
+pub fn kde_surface(
+    input: &Input,
+    q: &KdeQuery,
+) -> Result<(LocalProjection, KdeSurface), AnalyticsError> {
     check_positive("params.bandwidth_m", q.bandwidth_m)?;
     let margin = q.margin_m.unwrap_or(match q.kernel {
         Kernel::Gaussian => 3.0 * q.bandwidth_m,
         Kernel::Quartic => q.bandwidth_m,
     });
     if !(margin.is_finite() && margin >= 0.0) {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.margin_m",
             "must be a number >= 0",
         ));
@@ -208,9 +211,12 @@ pub fn kde_surface(input: &Input, q: &KdeQuery) -> Result<(LocalProjection, KdeS
 }
 
 /// Density cells and the top-N hotspot polygons as GeoJSON.
-pub fn kde(input: &Input, q: &KdeQuery) -> Result<Value, ApiError> {
+pub fn kde(input: &Input, q: &KdeQuery) -> Result<Value, AnalyticsError> {
     if !(q.cell_floor.is_finite() && (0.0..1.0).contains(&q.cell_floor)) {
-        return Err(ApiError::invalid("params.cell_floor", "must be in [0, 1)"));
+        return Err(AnalyticsError::invalid(
+            "params.cell_floor",
+            "must be in [0, 1)",
+        ));
     }
     let (proj, s) = kde_surface(input, q)?;
     let hot = kde::hotspots(
@@ -331,7 +337,7 @@ impl Default for GiStarQuery {
 }
 
 /// Gi* z-scores, analytical and permutation p-values and 90/95/99 % classes per cell, as GeoJSON.
-pub fn gistar(input: &Input, q: &GiStarQuery) -> Result<Value, ApiError> {
+pub fn gistar(input: &Input, q: &GiStarQuery) -> Result<Value, AnalyticsError> {
     check_permutations(q.permutations)?;
     let params = GiStarParams {
         permutations: q.permutations,
@@ -353,7 +359,10 @@ pub fn gistar(input: &Input, q: &GiStarQuery) -> Result<Value, ApiError> {
                     let radius_m = q.radius_m.unwrap_or(1.5 * q.cell_m);
                     check_positive("params.radius_m", radius_m)?;
                     if radius_m > 20.0 * q.cell_m {
-                        return Err(ApiError::invalid("params.radius_m", "at most 20 cells"));
+                        return Err(AnalyticsError::invalid(
+                            "params.radius_m",
+                            "at most 20 cells",
+                        ));
                     }
                     Contiguity::DistanceBand { radius_m }
                 }
@@ -370,7 +379,7 @@ pub fn gistar(input: &Input, q: &GiStarQuery) -> Result<Value, ApiError> {
             let r = gistar::gistar_h3(&events, q.h3_resolution, q.k_ring, &params)
                 .map_err(|e| engine_error(e, input))?;
             if r.cells.len() > MAX_HEX_CELLS {
-                return Err(ApiError::invalid(
+                return Err(AnalyticsError::invalid(
                     "params.h3_resolution",
                     format!(
                         "{} hexagons, at most {MAX_HEX_CELLS} allowed: use a coarser resolution",
@@ -455,12 +464,12 @@ impl Default for KnoxQuery {
 }
 
 /// The observed/expected table with p-values and the risk zone.
-pub fn knox(input: &Input, q: &KnoxQuery) -> Result<Value, ApiError> {
+pub fn knox(input: &Input, q: &KnoxQuery) -> Result<Value, AnalyticsError> {
     check_permutations(q.permutations)?;
     check_positive("params.spatial_bandwidth_m", q.spatial_bandwidth_m)?;
     check_positive("params.temporal_bandwidth_days", q.temporal_bandwidth_days)?;
     if input.records.len() < 2 {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "events",
             "the Knox test needs at least 2 events",
         ));
@@ -535,15 +544,15 @@ impl Default for PaiQuery {
 }
 
 /// Hit rate over area share of the earlier period's densest cells, against the later period.
-pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, ApiError> {
+pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, AnalyticsError> {
     let bad = |f: &str| {
-        ApiError::invalid(
+        AnalyticsError::invalid(
             f,
             "must be an RFC 3339 time with an offset, e.g. 2026-03-01T00:00:00+08:00",
         )
     };
     let split = q.split_at.as_deref().ok_or_else(|| {
-        ApiError::invalid("params.split_at", "required: the start of the later period")
+        AnalyticsError::invalid("params.split_at", "required: the start of the later period")
     })?;
     let split = super::input::parse_time(split).ok_or_else(|| bad("params.split_at"))?;
     let until = q
@@ -552,14 +561,17 @@ pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, ApiError> {
         .map(|u| super::input::parse_time(u).ok_or_else(|| bad("params.until")))
         .transpose()?;
     if until.is_some_and(|u| u <= split) {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.until",
             "must be later than split_at",
         ));
     }
     check_positive("params.bandwidth_m", q.bandwidth_m)?;
     if !(q.area_share > 0.0 && q.area_share <= 1.0) {
-        return Err(ApiError::invalid("params.area_share", "must be in (0, 1]"));
+        return Err(AnalyticsError::invalid(
+            "params.area_share",
+            "must be in (0, 1]",
+        ));
     }
     // One projection and one grid for both periods, so that the later events are judged on the
     // same cells the map was drawn on.
@@ -570,13 +582,13 @@ pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, ApiError> {
         .filter(|e| until.is_none_or(|u| e.t_micros < u))
         .partition(|e| e.t_micros < split);
     if before.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.split_at",
             "no events before split_at to draw the map from",
         ));
     }
     if later.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.split_at",
             "no events at or after split_at to judge the map against",
         ));
@@ -651,9 +663,9 @@ fn segmenter() -> &'static Segmenter {
 
 /// For a case, the others ranked by the probability of a shared offender, with reasons; and
 /// clusters of likely series.
-pub fn linkage(input: &Input, q: &LinkageQuery) -> Result<Value, ApiError> {
+pub fn linkage(input: &Input, q: &LinkageQuery) -> Result<Value, AnalyticsError> {
     if q.case_id.is_none() && !q.series {
-        return Err(ApiError::invalid(
+        return Err(AnalyticsError::invalid(
             "params.case_id",
             "give a case_id, or set series to true",
         ));
@@ -664,7 +676,7 @@ pub fn linkage(input: &Input, q: &LinkageQuery) -> Result<Value, ApiError> {
                 .records
                 .iter()
                 .position(|r| &r.id == id)
-                .ok_or_else(|| ApiError::NotFound {
+                .ok_or_else(|| AnalyticsError::NotFound {
                     what: "case",
                     id: id.clone(),
                 })?,

@@ -3,8 +3,8 @@
 
 use super::compute::{engine_error, DEFAULT_UTC_OFFSET_S};
 use super::input::{format_time, Input};
-use crate::error::ApiError;
-use pingan_analytics::profile::{self, TrendParams, Window};
+use crate::error::AnalyticsError;
+use pingan_crimestat::profile::{self, TrendParams, Window};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -25,7 +25,7 @@ impl Default for ProfileQuery {
 }
 
 /// Hour of day × day of week, overall, by type and by town.
-pub fn profile(input: &Input, q: &ProfileQuery) -> Result<Value, ApiError> {
+pub fn profile(input: &Input, q: &ProfileQuery) -> Result<Value, AnalyticsError> {
     let events = input.lonlat_events();
     let p = profile::hour_day_profile(&events, q.utc_offset_s, None)
         .map_err(|e| engine_error(e, input))?;
@@ -64,7 +64,7 @@ pub fn trend(
     input: &Input,
     q: &TrendQuery,
     filter_window: (Option<i64>, Option<i64>),
-) -> Result<Value, ApiError> {
+) -> Result<Value, AnalyticsError> {
     let events = input.lonlat_events();
     let window = match filter_window {
         (None, None) => None,

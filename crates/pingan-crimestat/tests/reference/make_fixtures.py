@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference outputs for pingan-analytics' agreement tests.
+"""Reference outputs for pingan-crimestat' agreement tests.
 
 Generates seeded data, runs the tools analysts use and writes JSON fixtures to
 ../fixtures/ (the Rust tests read them; they never call Python):
