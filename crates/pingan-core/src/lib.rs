@@ -17,17 +17,14 @@
 pub mod access;
 pub mod account;
 pub mod audit;
-pub mod command;
 pub mod error;
 pub mod event;
 pub mod geography;
 pub mod ids;
-pub mod incident;
 pub mod ports;
 pub mod purpose;
 pub mod sensors;
 pub mod time;
-pub mod unit;
 
 pub use error::{StoreError, ValidationError};
 pub use time::Timestamp;

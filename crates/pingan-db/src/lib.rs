@@ -18,18 +18,15 @@
 
 mod accounts;
 mod audit;
-mod command;
 mod devices;
 mod error;
 mod geography;
-mod history;
 mod notify;
 mod sensors;
 mod url;
 
 pub use error::ConnectError;
 pub use error::{backend, map_err};
-pub use history::HistoricIncident;
 pub use notify::PgEventListener;
 pub use url::{Backend, DatabaseUrl};
 

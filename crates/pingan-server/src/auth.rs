@@ -19,8 +19,6 @@ use base64::Engine;
 use pingan_core::access::{Permission, Role};
 use pingan_core::account::{secret_hash, Device, SessionKind, User};
 use pingan_core::audit::{AuditBuilder, NewAuditEntry, Outcome};
-use pingan_core::command::CommandStore;
-use pingan_core::incident::IncidentId;
 use pingan_core::ports::{AccountStore, DeviceStore};
 use pingan_core::purpose::StatedPurpose;
 use rand::RngCore;
@@ -236,11 +234,10 @@ impl UserCaller {
                 .await?;
             return Err(AccessError::Forbidden(reason));
         }
-        // A well-formed reference to an incident must name one on record (400 naming the field,
-        // and the attempt is in the ledger as denied).
-        if let Some(r) = p.incident_reference() {
-            if state.store.incident(&IncidentId::new(r)).await?.is_none() {
-                let reason = format!("no incident {r} on record (purpose {})", p.purpose);
+        // A reference to a capability's record (an incident) must name one on record: 400
+        // naming the field, and the attempt is in the ledger as denied.
+        for c in state.capabilities.iter() {
+            if let Some(reason) = c.refuse_reference(state, p).await? {
                 self.purpose_denied(state, permission, Some(p), &reason)
                     .await?;
                 return Err(AccessError::Invalid(pingan_core::ValidationError::new(

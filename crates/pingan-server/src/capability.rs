@@ -15,6 +15,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts as RequestParts;
 use pingan_core::access::Permission;
 use pingan_core::account::Device;
+use pingan_core::purpose::StatedPurpose;
+use pingan_core::StoreError;
 use pingan_ingest::{HandlerError, Stream};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -114,6 +116,17 @@ pub trait Capability: Send + Sync + Debug + 'static {
     /// Facts the page needs at sign-in (`GET /meta`), by key.
     fn meta(&self, _state: &AppState) -> Vec<(&'static str, serde_json::Value)> {
         Vec::new()
+    }
+
+    /// Checks a stated purpose's reference against this capability's records (an incident, a
+    /// case): `Some(reason)` refuses it (the reference is of this capability's kind and names
+    /// nothing on record), `None` lets it pass as far as this capability is concerned.
+    async fn refuse_reference(
+        &self,
+        _state: &AppState,
+        _purpose: &StatedPurpose,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(None)
     }
 }
 

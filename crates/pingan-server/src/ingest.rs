@@ -192,9 +192,6 @@ impl MessageHandler for DeviceMessages {
                     )))
                 }
             }
-            Stream::Position => {
-                crate::routes::units::mqtt_position(&self.state, &device, &msg.payload).await
-            }
             other => {
                 let Some(c) = self
                     .state

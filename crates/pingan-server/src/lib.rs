@@ -99,8 +99,6 @@ pub struct AppState {
     pub metric_sources: Arc<RwLock<Vec<Arc<dyn MetricSource>>>>,
     /// The video network's in-memory camera index and health settings (issue 3).
     pub video: Arc<routes::sensors::VideoState>,
-    /// The command centre's settings and road-network router (issue 5).
-    pub command: Arc<routes::units::CommandState>,
     /// The capabilities' shared state, one value per type (see [`AppState::part`]).
     pub parts: Parts,
     /// The binary's list of capabilities, in their declared order.
@@ -131,7 +129,6 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             metric_sources: Arc::new(RwLock::new(Vec::new())),
             video: Arc::new(routes::sensors::VideoState::default()),
-            command: Arc::new(routes::units::CommandState::default()),
             parts: parts.build(),
             capabilities: capabilities.into(),
         }

@@ -10,6 +10,9 @@ use std::sync::Arc;
 pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
     vec![
         Arc::new(pingan_analytics::AnalyticsCapability),
+        Arc::new(pingan_command::CommandCapability::new(
+            config.command_config(),
+        )),
         Arc::new(pingan_plates::PlatesCapability::new(config.plate_config())),
     ]
 }

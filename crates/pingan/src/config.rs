@@ -315,6 +315,15 @@ impl Config {
         }
     }
 
+    /// The command centre's settings this configuration implies.
+    pub fn command_config(&self) -> pingan_command::CommandConfig {
+        pingan_command::CommandConfig {
+            position_stale_after_s: i64::from(self.position_stale_after_s),
+            position_retention_s: i64::from(self.position_retention_days) * 86_400,
+            ..pingan_command::CommandConfig::default()
+        }
+    }
+
     pub fn server_config(&self) -> pingan_server::ServerConfig {
         pingan_server::ServerConfig {
             session_ttl: self.session_ttl,

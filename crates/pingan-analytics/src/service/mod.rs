@@ -7,7 +7,7 @@ pub mod cache;
 use crate::domain::input::{self, format_time, EventDto, EventFilter, EventKey, Input};
 use crate::error::AnalyticsError;
 use cache::{Cached, Key};
-use pingan_core::command::{CommandStore, IncidentFilter};
+use pingan_command::domain::records::{CommandStore, IncidentFilter};
 use pingan_core::Timestamp;
 use pingan_server::auth::UserCaller;
 use pingan_server::AppState;

@@ -564,10 +564,10 @@ both!(
 both!(
     incidents_in_the_store_can_be_analysed,
     |app: TestApp| async move {
-        use pingan_core::command::{CommandStore, IncidentLocation, NewIncident};
-        use pingan_core::incident::{
+        use pingan_command::domain::incident::{
             IncidentId, IncidentSource, IncidentType, Priority, TheftKind,
         };
+        use pingan_command::domain::records::{CommandStore, IncidentLocation, NewIncident};
         use pingan_core::Timestamp;
         let t0 = base().timestamp_micros();
         for k in 0..12_i64 {

@@ -243,12 +243,11 @@ pub struct Meta {
     pub time_zone: String,
     /// True when this server runs `pingan demo` (then `GET /demo/tour` answers).
     pub demo: bool,
-    /// A unit's last position counts as stale after this many seconds of silence.
-    pub position_stale_after_s: i64,
     pub roles: Vec<Role>,
     pub purposes: Vec<PurposeInfo>,
     /// Each capability's facts for the page, by key (for example `plate_approval_age_days`:
-    /// plate queries reaching further back need a second person's approval).
+    /// plate queries reaching further back need a second person's approval;
+    /// `position_stale_after_s`: a unit's last position counts as stale after that silence).
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub capabilities: serde_json::Map<String, serde_json::Value>,
@@ -261,7 +260,6 @@ pub async fn meta(State(state): State<AppState>, _caller: UserCaller) -> Json<Me
         version: env!("CARGO_PKG_VERSION").to_owned(),
         time_zone: state.config.time_zone.clone(),
         demo: state.config.demo_tour.is_some(),
-        position_stale_after_s: state.command.config().position_stale_after_s,
         roles: Role::ALL.to_vec(),
         purposes: Purpose::ALL
             .into_iter()

@@ -6,10 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod health;
-pub mod incidents;
 pub mod ogc;
 pub mod sensors;
-pub mod units;
 pub mod users;
 
 use crate::AppState;
@@ -202,68 +200,6 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/ogc/collections/cameras/items/nocamera",
         Permission(P::ViewMap),
     ),
-    // The command centre (issue 5).
-    r(
-        "GET",
-        "/api/v1/incident-types",
-        Permission(P::ReadIncidents),
-    ),
-    r("GET", "/api/v1/incidents", Permission(P::ReadIncidents)),
-    r("POST", "/api/v1/incidents", Permission(P::Dispatch)),
-    r(
-        "GET",
-        "/api/v1/incidents/noincident",
-        Permission(P::ReadIncidents),
-    ),
-    r(
-        "PATCH",
-        "/api/v1/incidents/noincident",
-        Permission(P::Dispatch),
-    ),
-    r(
-        "POST",
-        "/api/v1/incidents/noincident/transitions",
-        Permission(P::Dispatch),
-    ),
-    r(
-        "POST",
-        "/api/v1/incidents/noincident/timeline",
-        Permission(P::Dispatch),
-    ),
-    r(
-        "GET",
-        "/api/v1/incidents/noincident/contact?purpose=incident_response&reference=INC-x",
-        Permission(P::ReadPersonalData),
-    ),
-    r(
-        "GET",
-        "/api/v1/incidents/noincident/recommendations",
-        Permission(P::ReadIncidents),
-    ),
-    r(
-        "GET",
-        "/api/v1/incidents/figures",
-        Permission(P::ReadIncidents),
-    ),
-    r(
-        "GET",
-        "/api/v1/incidents/figures.csv",
-        Permission(P::ReadIncidents),
-    ),
-    r("GET", "/api/v1/units", Permission(P::ViewMap)),
-    r("POST", "/api/v1/units", Permission(P::Dispatch)),
-    r("GET", "/api/v1/units/nounit", Permission(P::ViewMap)),
-    r(
-        "PUT",
-        "/api/v1/units/nounit/status",
-        Permission(P::Dispatch),
-    ),
-    r(
-        "GET",
-        "/api/v1/units/nounit/track",
-        Permission(P::ReadIncidents),
-    ),
-    r("POST", "/api/v1/ingest/position", Device),
 ];
 
 /// The API router with its OpenAPI description.
@@ -287,8 +223,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::geography::router())
         .merge(crate::stream::router())
         .merge(crate::ingest::router())
-        .merge(incidents::router())
-        .merge(units::router())
         .merge(sensors::router())
         .merge(ogc::router())
 }

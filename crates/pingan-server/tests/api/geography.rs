@@ -4,26 +4,8 @@ use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
+pub use pingan_testkit::app::sample_geojson;
 use pingan_testkit::both;
-
-/// A small district: one town of two grids and one road through it.
-pub fn sample_geojson() -> serde_json::Value {
-    serde_json::json!({
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"kind": "district", "id": "d1", "name": "示范区", "name_en": "Demo District"},
-             "geometry": {"type": "Polygon", "coordinates": [[[118.80,34.90],[119.00,34.90],[119.00,35.10],[118.80,35.10],[118.80,34.90]]]}},
-            {"type": "Feature", "properties": {"kind": "town", "id": "t-zg", "name": "壮岗镇", "name_en": "Zhuanggang", "parent": "d1"},
-             "geometry": {"type": "Polygon", "coordinates": [[[118.80,34.90],[119.00,34.90],[119.00,35.10],[118.80,35.10],[118.80,34.90]]]}},
-            {"type": "Feature", "properties": {"kind": "grid", "id": "g-001", "name": "网格一", "parent": "t-zg"},
-             "geometry": {"type": "Polygon", "coordinates": [[[118.80,34.90],[118.90,34.90],[118.90,35.10],[118.80,35.10],[118.80,34.90]]]}},
-            {"type": "Feature", "properties": {"kind": "grid", "id": "g-002", "name": "网格二", "parent": "t-zg"},
-             "geometry": {"type": "Polygon", "coordinates": [[[118.90,34.90],[119.00,34.90],[119.00,35.10],[118.90,35.10],[118.90,34.90]]]}},
-            {"type": "Feature", "properties": {"kind": "road", "id": "r-bt", "name": "板团路", "name_en": "Bantuan Road", "road_class": "county"},
-             "geometry": {"type": "LineString", "coordinates": [[118.80,35.00],[119.00,35.00]]}}
-        ]
-    })
-}
 
 async fn put(app: &TestApp, token: &str, body: String) -> (StatusCode, serde_json::Value) {
     app.send(

@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub fn capabilities() -> Vec<Arc<dyn Capability>> {
     vec![
         Arc::new(pingan_analytics::AnalyticsCapability),
+        Arc::new(pingan_command::CommandCapability::default()),
         Arc::new(pingan_plates::PlatesCapability::default()),
     ]
 }

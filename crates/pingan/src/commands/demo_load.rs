@@ -310,8 +310,8 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
 }
 
 /// The core's incident type for a demo type code.
-pub fn incident_type(code: &str) -> pingan_core::incident::IncidentType {
-    use pingan_core::incident::IncidentType;
+pub fn incident_type(code: &str) -> pingan_command::domain::incident::IncidentType {
+    use pingan_command::domain::incident::IncidentType;
     let mapped = match code {
         "theft.vehicle_contents" => "theft.from_vehicle",
         "theft.pickpocket" => "theft.pickpocketing",
@@ -332,10 +332,10 @@ pub async fn command(
     district: &District,
     geography: &pingan_spatial::geography::Geography,
 ) -> anyhow::Result<()> {
-    use pingan_core::command::{CommandStore, IncidentLocation, NewUnit};
+    use pingan_command::domain::incident::{IncidentSource, Priority};
+    use pingan_command::domain::records::{CommandStore, IncidentLocation, NewUnit};
+    use pingan_command::domain::unit::{UnitId, UnitKind, UnitStatus};
     use pingan_core::ids::DeviceId;
-    use pingan_core::incident::{IncidentSource, Priority};
-    use pingan_core::unit::{UnitId, UnitKind, UnitStatus};
     use pingan_core::Timestamp;
     let now = super::now();
     let mut by_call_sign = std::collections::HashMap::new();
@@ -354,13 +354,13 @@ pub async fn command(
             .await?;
         by_call_sign.insert(u.call_sign.clone(), u.id.0.clone());
     }
-    let rows: Vec<pingan_db::HistoricIncident> = district
+    let rows: Vec<pingan_command::store::HistoricIncident> = district
         .incidents
         .iter()
         .filter(|i| i.closed_at <= now.micros())
         .map(|i| {
             let loc = geography.locate(i.position.0, i.position.1);
-            pingan_db::HistoricIncident {
+            pingan_command::store::HistoricIncident {
                 id: i.id.0.clone(),
                 incident_type: incident_type(&i.type_code),
                 source: IncidentSource::Phone110,
@@ -388,7 +388,7 @@ pub async fn command(
             }
         })
         .collect();
-    let n = store.import_incident_history(&rows).await?;
+    let n = pingan_command::store::import_incident_history(store, &rows).await?;
     tracing::info!(incidents = n, "incident history loaded");
     Ok(())
 }

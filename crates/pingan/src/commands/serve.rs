@@ -144,13 +144,6 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         }
     }
     state
-        .command
-        .configure(pingan_server::routes::units::CommandConfig {
-            position_stale_after_s: i64::from(config.position_stale_after_s),
-            position_retention_s: i64::from(config.position_retention_days) * 86_400,
-            ..pingan_server::routes::units::CommandConfig::default()
-        });
-    state
         .video
         .set_health_settings(pingan_server::routes::sensors::HealthSettings {
             interval_s: config.device_heartbeat_interval_s.into(),
@@ -165,10 +158,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         shutdown_rx.clone(),
     ));
 
-    // Expired sessions and old unit positions are removed hourly.
+    // Expired sessions are removed hourly.
     {
         let store = store.clone();
-        let state = state.clone();
         let mut stop = shutdown_rx.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -180,9 +172,6 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
                             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
                             Ok(_) => {}
                             Err(e) => tracing::warn!(error = %e, "could not purge sessions"),
-                        }
-                        if let Err(e) = pingan_server::routes::units::purge_positions(&state).await {
-                            tracing::warn!(error = %e, "could not purge old unit positions");
                         }
                     }
                 }

@@ -14,18 +14,18 @@
 //! that is already dispatched, en route or on scene is allowed and leaves the state unchanged.
 //!
 //! # What it does not do
-//! It does not know units' statuses (see [`crate::unit`]) or storage; the server loads the
+//! It does not know units' statuses (see [`crate::domain::unit`]) or storage; the server loads the
 //! incident, asks this module, and hands the result to the store, which applies it atomically
 //! against the version it read (optimistic concurrency).
 
-use crate::ValidationError;
+use pingan_core::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod refusal;
 pub use refusal::Refusal;
 
-crate::text_id!(
+pingan_core::text_id!(
     /// An incident (`INC-…`).
     IncidentId
 );

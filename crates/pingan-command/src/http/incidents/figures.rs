@@ -1,16 +1,16 @@
 //! Response figures over incidents: times from received to first dispatch and to first
 //! arrival by priority, town and local hour; counts by type and town; CSV export.
 
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
-use crate::routes::units::parse_time;
-use crate::AppState;
+use crate::domain::records::{figures, figures_csv, CommandStore, Figures, IncidentFilter};
+use crate::http::units::parse_time;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pingan_core::command::{figures, figures_csv, CommandStore, Figures, IncidentFilter};
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::ApiQuery;
+use pingan_server::AppState;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -43,14 +43,14 @@ async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<Figures> {
             ..Default::default()
         })
         .await?;
-    let offset = state.command.config().utc_offset_s;
+    let offset = crate::service::command(state).config().utc_offset_s;
     Ok(figures(&incidents, offset))
 }
 
 /// Response times (received → dispatched → on scene) by priority, town and hour, and counts
 /// by type and town.
 #[utoipa::path(get, path = "/incidents/figures", tag = "incidents", params(FiguresQuery),
-    responses((status = 200, body = Figures), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Figures), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn get_figures(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,
@@ -61,7 +61,7 @@ pub async fn get_figures(
 
 /// The same figures as CSV.
 #[utoipa::path(get, path = "/incidents/figures.csv", tag = "incidents", params(FiguresQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn figures_export(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,

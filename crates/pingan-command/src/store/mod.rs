@@ -6,20 +6,24 @@
 //! dispatches of the same unit cannot both succeed, on SQLite (one writer at a time) and on
 //! PostgreSQL (the second `UPDATE` waits for the first's row lock, then re-checks the version).
 
-use crate::error::{backend, map_err};
-use crate::{flag, list_placeholders, values_placeholders, Store};
-use async_trait::async_trait;
-use pingan_core::command::{
+mod history;
+
+pub use history::{import_incident_history, HistoricIncident};
+
+use crate::domain::incident::{
+    Action, IncidentId, IncidentSource, IncidentState, IncidentType, Priority,
+};
+use crate::domain::records::{
     CallerContact, CommandStore, FixesRecorded, Incident, IncidentChange, IncidentFilter,
     IncidentLocation, IncidentTimes, NewIncident, NewTimelineEntry, NewUnit, TimelineEntry,
     TimelineKind,
 };
+use crate::domain::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
+use async_trait::async_trait;
 use pingan_core::ids::DeviceId;
-use pingan_core::incident::{
-    Action, IncidentId, IncidentSource, IncidentState, IncidentType, Priority,
-};
-use pingan_core::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
 use pingan_core::{StoreError, Timestamp};
+use pingan_db::{backend, map_err};
+use pingan_db::{flag, list_placeholders, values_placeholders, Store};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 use std::collections::{BTreeMap, HashSet};
@@ -220,48 +224,46 @@ async fn missed(
     }
 }
 
-impl Store {
-    /// Fills each incident's assigned units (one query for the page).
-    async fn with_units(&self, mut incidents: Vec<Incident>) -> Result<Vec<Incident>, StoreError> {
-        if incidents.is_empty() {
-            return Ok(incidents);
-        }
-        let sql = format!(
-            "SELECT id, incident_id FROM units WHERE incident_id IN ({}) ORDER BY id",
-            list_placeholders(1, incidents.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for i in &incidents {
-            q = q.bind(i.id.as_str());
-        }
-        let rows = q
-            .fetch_all(self.pool())
-            .await
-            .map_err(backend("read incident units"))?;
-        let mut by_incident: BTreeMap<String, Vec<UnitId>> = BTreeMap::new();
-        for r in &rows {
-            let inc: String = get(r, "incident_id")?;
-            by_incident
-                .entry(inc)
-                .or_default()
-                .push(UnitId(get(r, "id")?));
-        }
-        for i in &mut incidents {
-            i.units = by_incident.remove(i.id.as_str()).unwrap_or_default();
-        }
-        Ok(incidents)
+/// Fills each incident's assigned units (one query for the page).
+async fn with_units(db: &Store, mut incidents: Vec<Incident>) -> Result<Vec<Incident>, StoreError> {
+    if incidents.is_empty() {
+        return Ok(incidents);
     }
-
-    async fn unit_where(&self, clause: &str, value: &str) -> Result<Option<Unit>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {UNIT_COLUMNS} FROM units WHERE {clause} = $1"
-        ))
-        .bind(value)
-        .fetch_optional(self.pool())
+    let sql = format!(
+        "SELECT id, incident_id FROM units WHERE incident_id IN ({}) ORDER BY id",
+        list_placeholders(1, incidents.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for i in &incidents {
+        q = q.bind(i.id.as_str());
+    }
+    let rows = q
+        .fetch_all(db.pool())
         .await
-        .map_err(backend("read a unit"))?;
-        row.as_ref().map(unit_from_row).transpose()
+        .map_err(backend("read incident units"))?;
+    let mut by_incident: BTreeMap<String, Vec<UnitId>> = BTreeMap::new();
+    for r in &rows {
+        let inc: String = get(r, "incident_id")?;
+        by_incident
+            .entry(inc)
+            .or_default()
+            .push(UnitId(get(r, "id")?));
     }
+    for i in &mut incidents {
+        i.units = by_incident.remove(i.id.as_str()).unwrap_or_default();
+    }
+    Ok(incidents)
+}
+
+async fn unit_where(db: &Store, clause: &str, value: &str) -> Result<Option<Unit>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {UNIT_COLUMNS} FROM units WHERE {clause} = $1"
+    ))
+    .bind(value)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(backend("read a unit"))?;
+    row.as_ref().map(unit_from_row).transpose()
 }
 
 #[expect(
@@ -340,7 +342,9 @@ impl CommandStore for Store {
         .await
         .map_err(backend("read an incident"))?;
         let Some(row) = row else { return Ok(None) };
-        Ok(self.with_units(vec![incident_from_row(&row)?]).await?.pop())
+        Ok(with_units(self, vec![incident_from_row(&row)?])
+            .await?
+            .pop())
     }
 
     async fn incidents(&self, f: &IncidentFilter) -> Result<Vec<Incident>, StoreError> {
@@ -402,7 +406,7 @@ impl CommandStore for Store {
             .iter()
             .map(incident_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        self.with_units(incidents).await
+        with_units(self, incidents).await
     }
 
     async fn incident_contact(&self, id: &IncidentId) -> Result<Option<CallerContact>, StoreError> {
@@ -533,7 +537,7 @@ impl CommandStore for Store {
         .execute(self.pool())
         .await
         .map_err(map_err("register a unit", "unit or unit device", u.id.as_str()))?;
-        self.unit_where("id", u.id.as_str())
+        unit_where(self, "id", u.id.as_str())
             .await?
             .ok_or_else(|| StoreError::NotFound {
                 what: "unit",
@@ -566,7 +570,7 @@ impl CommandStore for Store {
     }
 
     async fn unit_by_device(&self, device: &DeviceId) -> Result<Option<Unit>, StoreError> {
-        self.unit_where("device_id", device.as_str()).await
+        unit_where(self, "device_id", device.as_str()).await
     }
 
     async fn set_unit_status(
@@ -591,7 +595,7 @@ impl CommandStore for Store {
             return Err(missed(&mut tx, "units", "unit", id.as_str(), expected_version).await);
         }
         tx.commit().await.map_err(backend("commit a unit status"))?;
-        self.unit_where("id", id.as_str())
+        unit_where(self, "id", id.as_str())
             .await?
             .ok_or_else(|| StoreError::NotFound {
                 what: "unit",
@@ -684,7 +688,7 @@ impl CommandStore for Store {
         }
         tx.commit().await.map_err(backend("commit fixes"))?;
         let advanced = if advanced {
-            self.unit_where("id", unit.as_str()).await?
+            unit_where(self, "id", unit.as_str()).await?
         } else {
             None
         };

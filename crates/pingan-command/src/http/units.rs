@@ -4,7 +4,7 @@
 //! # Positions
 //! A position report is one fix or `{"fixes": [...]}` (up to 500, for devices that buffer while
 //! out of coverage). Each fix is classified against the unit's last known fix
-//! ([`pingan_core::unit::classify_fix`]):
+//! ([`crate::domain::unit::classify_fix`]):
 //! - *current* (newer): stored in the track; the newest becomes the last known position and is
 //!   published on the `units` stream;
 //! - *late* (older than the last known fix, an out-of-order upload): stored in the track only;
@@ -23,116 +23,31 @@
 //! replaced: the cache remembers which geography it was built from, so no hook in the import
 //! path is needed.
 
-use crate::auth::{perm, Authorized, DeviceCaller, UserCaller};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{from_json, ApiJson, ApiQuery};
-use crate::AppState;
+use crate::domain::records::{CommandStore, NewUnit};
+use crate::domain::unit::{
+    check_unit_text, classify_fix, Fix, FixClass, Unit, UnitId, UnitKind, UnitStatus,
+};
+use crate::service::CommandConfig;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pingan_core::account::{Device, DeviceKind};
 use pingan_core::audit::Outcome;
-use pingan_core::command::{CommandStore, NewUnit};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::ids::{check_id, DeviceId};
 use pingan_core::ports::DeviceStore;
-use pingan_core::unit::{
-    check_unit_text, classify_fix, Fix, FixClass, FixLimits, Unit, UnitId, UnitKind, UnitStatus,
-};
 use pingan_core::{Timestamp, ValidationError};
 use pingan_ingest::HandlerError;
-use pingan_spatial::geography::Geography;
+use pingan_server::auth::{perm, Authorized, DeviceCaller, UserCaller};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{from_json, ApiJson, ApiQuery};
+use pingan_server::AppState;
 use pingan_spatial::projection::haversine_m;
-use pingan_spatial::routing::{Router, RoutingOptions};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, Mutex, RwLock, Weak};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// The command centre's settings. The binary may replace the defaults with
-/// [`CommandState::configure`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CommandConfig {
-    /// A unit's position is stale after this much silence (seconds).
-    pub position_stale_after_s: i64,
-    /// Track points older than this are purged by [`purge_positions`] (seconds).
-    pub position_retention_s: i64,
-    /// Limits on fix times (stale / future).
-    pub fix_limits: FixLimits,
-    /// Checkpoints within this distance of an incident are listed with it (metres).
-    pub checkpoint_radius_m: f64,
-    /// A nearest road further than this is not attached to an incident's location (metres).
-    pub road_snap_max_m: f64,
-    /// Local time for the by-hour figures: seconds east of UTC (China: +8 h, no DST).
-    pub utc_offset_s: i64,
-    /// Speeds and snapping for the road network.
-    pub routing: RoutingOptions,
-}
-
-impl Default for CommandConfig {
-    fn default() -> Self {
-        Self {
-            position_stale_after_s: 120,
-            position_retention_s: 90 * 86_400,
-            fix_limits: FixLimits::default(),
-            checkpoint_radius_m: 2_000.0,
-            road_snap_max_m: 1_000.0,
-            utc_offset_s: 8 * 3600,
-            routing: RoutingOptions::default(),
-        }
-    }
-}
-
-/// The command centre's in-memory state: settings and the road-network router.
-#[derive(Debug, Default)]
-pub struct CommandState {
-    config: RwLock<CommandConfig>,
-    /// The router and the geography it was built from (weak, so a replaced geography is freed).
-    router: Mutex<Option<(Weak<Geography>, Arc<Router>)>>,
-}
-
-impl CommandState {
-    pub fn config(&self) -> CommandConfig {
-        *self.config.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Replaces the settings; the router is rebuilt with the new routing options when next used.
-    pub fn configure(&self, config: CommandConfig) {
-        *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
-        *self.router.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    fn cached(&self, geography: &Arc<Geography>) -> Option<Arc<Router>> {
-        let guard = self.router.lock().unwrap_or_else(|p| p.into_inner());
-        match &*guard {
-            Some((g, r)) if g.upgrade().is_some_and(|g| Arc::ptr_eq(&g, geography)) => {
-                Some(r.clone())
-            }
-            _ => None,
-        }
-    }
-
-    /// The router for the geography in force, building it if the geography changed.
-    pub async fn router(&self, state: &AppState) -> ApiResult<Arc<Router>> {
-        let geography = state.geography();
-        if let Some(r) = self.cached(&geography) {
-            return Ok(r);
-        }
-        let options = self.config().routing;
-        let g = geography.clone();
-        // Contraction takes tens to hundreds of milliseconds: keep it off the async workers.
-        let router = tokio::task::spawn_blocking(move || Router::build(&g, options))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
-        let router = Arc::new(router);
-        *self.router.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((Arc::downgrade(&geography), router.clone()));
-        Ok(router)
-    }
-}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -174,7 +89,7 @@ pub async fn list_units(
     caller
         .require(&state, pingan_core::access::Permission::ViewMap)
         .await?;
-    let config = state.command.config();
+    let config = crate::service::command(&state).config();
     let now = state.now();
     let units = state.store.units(None).await?;
     Ok(Json(
@@ -201,7 +116,7 @@ pub struct CreateUnit {
 
 /// Registers a unit.
 #[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
-    responses((status = 201, body = UnitView), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, body = UnitView), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
 pub async fn create_unit(
     State(state): State<AppState>,
     caller: Authorized<perm::Dispatch>,
@@ -271,7 +186,7 @@ pub async fn create_unit(
     publish_unit(&state, "unit.created", &unit).await;
     Ok((
         StatusCode::CREATED,
-        Json(view(unit, now, &state.command.config())),
+        Json(view(unit, now, &crate::service::command(&state).config())),
     ))
 }
 
@@ -291,7 +206,7 @@ pub(crate) async fn load_unit(state: &AppState, id: &str) -> ApiResult<Unit> {
 
 /// One unit.
 #[utoipa::path(get, path = "/units/{id}", tag = "units", params(("id" = String, Path)),
-    responses((status = 200, body = UnitView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = UnitView), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn get_unit(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -301,7 +216,11 @@ pub async fn get_unit(
         .require(&state, pingan_core::access::Permission::ViewMap)
         .await?;
     let unit = load_unit(&state, &id).await?;
-    Ok(Json(view(unit, state.now(), &state.command.config())))
+    Ok(Json(view(
+        unit,
+        state.now(),
+        &crate::service::command(&state).config(),
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -336,7 +255,7 @@ pub fn conflict_response(code: &str, detail: String, current: serde_json::Value)
 /// scene) cannot be set here, and a unit assigned to an incident is released only through the
 /// incident (clear or cancel).
 #[utoipa::path(put, path = "/units/{id}/status", tag = "units", params(("id" = String, Path)), request_body = SetStatus,
-    responses((status = 200, body = UnitView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = Object)))]
+    responses((status = 200, body = UnitView), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem), (status = 409, body = Object)))]
 pub async fn set_status(
     State(state): State<AppState>,
     caller: Authorized<perm::Dispatch>,
@@ -350,7 +269,7 @@ pub async fn set_status(
         ));
     }
     let unit = load_unit(&state, &id).await?;
-    let config = state.command.config();
+    let config = crate::service::command(&state).config();
     let now = state.now();
     if let Some(inc) = &unit.incident_id {
         return Ok(conflict_response(
@@ -417,7 +336,7 @@ pub(crate) fn parse_time(field: &str, v: &Option<String>) -> ApiResult<Option<Ti
 
 /// A unit's GPS track, oldest first.
 #[utoipa::path(get, path = "/units/{id}/track", tag = "units", params(("id" = String, Path), TrackQuery),
-    responses((status = 200, body = Vec<Fix>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<Fix>), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn track(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,
@@ -524,7 +443,7 @@ pub async fn record_positions(
             what: "unit for device",
             id: device.id.to_string(),
         })?;
-    let config = state.command.config();
+    let config = crate::service::command(state).config();
     let now = state.now();
     let last = unit.last_fix.map(|f| f.at);
     let mut results: Vec<FixResult> = Vec::with_capacity(fixes.len());
@@ -606,8 +525,8 @@ pub async fn record_positions(
 /// A unit's GPS reports its position (one fix or a batch).
 #[utoipa::path(post, path = "/ingest/position", tag = "ingest", request_body = PositionBatch,
     security(("device_key" = [])),
-    responses((status = 200, body = PositionOutcome), (status = 400, body = crate::error::Problem),
-        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PositionOutcome), (status = 400, body = pingan_server::error::Problem),
+        (status = 401, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn ingest_position(
     State(state): State<AppState>,
     caller: DeviceCaller,
@@ -650,7 +569,7 @@ pub(crate) async fn publish_unit(state: &AppState, kind: &str, unit: &Unit) {
 pub async fn purge_positions(state: &AppState) -> ApiResult<u64> {
     let before = state
         .now()
-        .minus_seconds(state.command.config().position_retention_s);
+        .minus_seconds(crate::service::command(state).config().position_retention_s);
     Ok(state.store.purge_positions(before).await?)
 }
 
@@ -675,7 +594,7 @@ pub async fn recommend(
     lat: f64,
     limit: usize,
 ) -> ApiResult<Vec<Recommendation>> {
-    let config = state.command.config();
+    let config = crate::service::command(state).config();
     let now = state.now();
     let units: Vec<Unit> = state
         .store
@@ -687,7 +606,7 @@ pub async fn recommend(
     if units.is_empty() {
         return Ok(Vec::new());
     }
-    let router = state.command.router(state).await?;
+    let router = crate::service::command(state).router(state).await?;
     let keyed: Vec<(usize, f64, f64)> = units
         .iter()
         .enumerate()

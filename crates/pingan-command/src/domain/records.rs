@@ -1,6 +1,6 @@
 //! The command centre's records and storage port, and its figures.
 //!
-//! An incident change is decided here and in [`crate::incident`] (pure), then applied by the
+//! An incident change is decided here and in [`crate::domain::incident`] (pure), then applied by the
 //! store in one transaction that checks the versions the decision was based on
 //! ([`IncidentChange`]): two operators dispatching the same unit at once both decide "yes", and
 //! the store lets exactly one of them through (the other gets `StoreError::Conflict`).
@@ -8,12 +8,14 @@
 //! Response figures ([`figures`]) are computed from a page of incidents: minutes from received
 //! to first dispatch and to first arrival, by priority, town and local hour of day.
 
-use crate::ids::DeviceId;
-use crate::incident::{Action, IncidentId, IncidentSource, IncidentState, IncidentType, Priority};
-use crate::time::Timestamp;
-use crate::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
-use crate::StoreError;
+use crate::domain::incident::{
+    Action, IncidentId, IncidentSource, IncidentState, IncidentType, Priority,
+};
+use crate::domain::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
 use async_trait::async_trait;
+use pingan_core::ids::DeviceId;
+use pingan_core::time::Timestamp;
+use pingan_core::StoreError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -508,7 +510,7 @@ pub fn figures_csv(f: &Figures) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::TheftKind;
+    use crate::domain::incident::TheftKind;
 
     fn incident(
         p: i64,

@@ -148,12 +148,12 @@ both!(
 
         // Retention: nothing is older than 90 days here; purging at a later "now" empties the track.
         assert_eq!(
-            pingan_server::routes::units::purge_positions(&app.state)
+            pingan_command::http::units::purge_positions(&app.state)
                 .await
                 .unwrap(),
             0
         );
-        let purged = pingan_core::command::CommandStore::purge_positions(
+        let purged = pingan_command::domain::records::CommandStore::purge_positions(
             &app.state.store,
             now.plus_seconds(3600),
         )

@@ -3,39 +3,41 @@
 //! dispatch recommendations and response figures.
 //!
 //! A transition is decided by the pure rules in `pingan_core::incident` and applied by the
-//! store against the versions read ([`pingan_core::command::IncidentChange`]); when another
+//! store against the versions read ([`crate::domain::records::IncidentChange`]); when another
 //! operator got there first the answer is 409 with the current incident and units in `current`.
 //! Points outside the district are accepted and flagged (`location.inside_district: false`): a
 //! call from just across the boundary still needs a record and a hand-over.
 
-use crate::auth::{perm, Authorized, UserCaller};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::routes::sensors::{cameras_seeing, checkpoints_near, CameraLink, CheckpointNear};
-use crate::routes::units::{
+use crate::domain::incident::{
+    check_reason, transition, Action, IncidentId, IncidentSource, IncidentType, Priority,
+    TaxonomyEntry,
+};
+use crate::domain::records::{
+    CallerContact, CommandStore, Incident, IncidentChange, IncidentFilter, IncidentLocation,
+    NewIncident, NewTimelineEntry, TimelineEntry, TimelineKind, UnitChange,
+};
+use crate::domain::unit::{status_after, Unit, UnitId};
+use crate::http::units::{
     conflict_response, load_unit, parse_time, publish_unit, recommend, view, Recommendation,
     UnitView,
 };
-use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pingan_core::access::Permission;
 use pingan_core::audit::Outcome;
-use pingan_core::command::{
-    CallerContact, CommandStore, Incident, IncidentChange, IncidentFilter, IncidentLocation,
-    NewIncident, NewTimelineEntry, TimelineEntry, TimelineKind, UnitChange,
-};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::geography::check_lon_lat;
-use pingan_core::incident::{
-    check_reason, transition, Action, IncidentId, IncidentSource, IncidentType, Priority,
-    TaxonomyEntry,
-};
 use pingan_core::purpose::{Purpose, StatedPurpose};
-use pingan_core::unit::{status_after, Unit, UnitId};
 use pingan_core::StoreError;
+use pingan_server::auth::{perm, Authorized, UserCaller};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{ApiJson, ApiQuery};
+use pingan_server::routes::sensors::{
+    cameras_seeing, checkpoints_near, CameraLink, CheckpointNear,
+};
+use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -143,7 +145,7 @@ fn check_caller(c: &CallerIn) -> ApiResult<CallerContact> {
 pub fn locate(state: &AppState, lon: f64, lat: f64) -> IncidentLocation {
     let g = state.geography();
     let loc = g.locate(lon, lat);
-    let max = state.command.config().road_snap_max_m;
+    let max = crate::service::command(state).config().road_snap_max_m;
     let road = loc.nearest_road.filter(|r| r.distance_m <= max);
     IncidentLocation {
         lon,
@@ -172,7 +174,7 @@ async fn load(state: &AppState, id: &str) -> ApiResult<Incident> {
 
 async fn full_view(state: &AppState, incident: Incident) -> ApiResult<IncidentView> {
     let timeline = state.store.timeline(&incident.id).await?;
-    let config = state.command.config();
+    let config = crate::service::command(state).config();
     let now = state.now();
     let units = state.store.units(Some(&incident.units)).await?;
     let t = &incident.times;
@@ -206,7 +208,7 @@ async fn announce(state: &AppState, kind: &str, incident: &Incident) {
 
 /// Records an incident, resolving its location to town, grid and nearest road.
 #[utoipa::path(post, path = "/incidents", tag = "incidents", request_body = CreateIncident,
-    responses((status = 201, body = IncidentView), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, body = IncidentView), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn create_incident(
     State(state): State<AppState>,
     caller: Authorized<perm::Dispatch>,
@@ -231,7 +233,7 @@ pub async fn create_incident(
     let incident = state
         .store
         .create_incident(&NewIncident {
-            id: IncidentId(crate::auth::new_id("INC-")),
+            id: IncidentId(pingan_server::auth::new_id("INC-")),
             incident_type: req.incident_type,
             source: req.source,
             priority: req.priority,
@@ -283,7 +285,7 @@ pub struct ListQuery {
 
 /// Incidents, newest first: by default the open queue.
 #[utoipa::path(get, path = "/incidents", tag = "incidents", params(ListQuery),
-    responses((status = 200, body = Vec<Incident>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<Incident>), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn list_incidents(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,
@@ -293,7 +295,7 @@ pub async fn list_incidents(
         .state
         .as_deref()
         .map(|s| {
-            pingan_core::incident::IncidentState::parse(s).ok_or_else(|| {
+            crate::domain::incident::IncidentState::parse(s).ok_or_else(|| {
                 ApiError::invalid("state", format!("{s:?} is not an incident state"))
             })
         })
@@ -311,7 +313,7 @@ pub async fn list_incidents(
 
 /// One incident with its timeline, units, cameras and checkpoints.
 #[utoipa::path(get, path = "/incidents/{id}", tag = "incidents", params(("id" = String, Path)),
-    responses((status = 200, body = IncidentView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = IncidentView), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn get_incident(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,
@@ -369,7 +371,7 @@ async fn apply(
                     format!("{what} {id} was changed meanwhile: {detail}"),
                     serde_json::json!({
                         "incident": load(state, change.id.as_str()).await?,
-                        "unit": view(unit, state.now(), &state.command.config()),
+                        "unit": view(unit, state.now(), &crate::service::command(state).config()),
                     }),
                 );
             }
@@ -381,7 +383,7 @@ async fn apply(
 
 /// Changes an incident's type, priority or description.
 #[utoipa::path(patch, path = "/incidents/{id}", tag = "incidents", params(("id" = String, Path)), request_body = EditIncident,
-    responses((status = 200, body = Incident), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = Object)))]
+    responses((status = 200, body = Incident), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem), (status = 409, body = Object)))]
 pub async fn edit_incident(
     State(state): State<AppState>,
     caller: Authorized<perm::Dispatch>,
@@ -468,7 +470,7 @@ pub struct TransitionRequest {
 /// cancelled_stays, not_cleared, already_finished, still_open); a concurrent change with 409
 /// `conflict` and the current state.
 #[utoipa::path(post, path = "/incidents/{id}/transitions", tag = "incidents", params(("id" = String, Path)), request_body = TransitionRequest,
-    responses((status = 200, body = IncidentView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = Object)))]
+    responses((status = 200, body = IncidentView), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem), (status = 409, body = Object)))]
 #[expect(
     clippy::too_many_lines,
     reason = "one procedure whose steps read in order; split when it next grows"
@@ -515,7 +517,7 @@ pub async fn apply_transition(
         }
     };
     let now = state.now();
-    let config = state.command.config();
+    let config = crate::service::command(&state).config();
     let mut change = IncidentChange::from_incident(&before, now);
     change.state = next;
     change.times.record(req.action, now);
@@ -549,7 +551,7 @@ pub async fn apply_transition(
         change.units.push(UnitChange {
             unit_id: unit.id.clone(),
             expected_version: unit.version,
-            status: pingan_core::unit::UnitStatus::Dispatched,
+            status: crate::domain::unit::UnitStatus::Dispatched,
             incident_id: Some(before.id.clone()),
         });
         sent = Some(unit);
@@ -616,7 +618,7 @@ pub struct TimelineRequest {
 
 /// Adds a note, an action or an attachment link to an incident's timeline.
 #[utoipa::path(post, path = "/incidents/{id}/timeline", tag = "incidents", params(("id" = String, Path)), request_body = TimelineRequest,
-    responses((status = 201, body = Vec<TimelineEntry>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 201, body = Vec<TimelineEntry>), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn add_entry(
     State(state): State<AppState>,
     caller: Authorized<perm::Dispatch>,
@@ -706,7 +708,7 @@ pub struct PurposeQuery {
 /// The caller's contact: personal data. Needs `read_personal_data`, a purpose code and a
 /// reference; every read is audited with them.
 #[utoipa::path(get, path = "/incidents/{id}/contact", tag = "incidents", params(("id" = String, Path), PurposeQuery),
-    responses((status = 200, body = Option<CallerContact>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Option<CallerContact>), (status = 403, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn contact(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -748,7 +750,7 @@ pub struct RecommendQuery {
 
 /// Available units ranked by travel time over the road network to the incident, with ETA.
 #[utoipa::path(get, path = "/incidents/{id}/recommendations", tag = "incidents", params(("id" = String, Path), RecommendQuery),
-    responses((status = 200, body = Vec<Recommendation>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<Recommendation>), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn recommendations(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadIncidents>,

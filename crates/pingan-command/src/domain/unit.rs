@@ -8,14 +8,14 @@
 //! # What it does not do
 //! It keeps no tracks and reads no clock: the store keeps tracks, the server passes `now`.
 
-use crate::ids::DeviceId;
-use crate::incident::{Action, IncidentId};
-use crate::time::Timestamp;
-use crate::ValidationError;
+use crate::domain::incident::{Action, IncidentId};
+use pingan_core::ids::DeviceId;
+use pingan_core::time::Timestamp;
+use pingan_core::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-crate::text_id!(
+pingan_core::text_id!(
     /// A response unit (its call sign's stable id, e.g. `car-12`).
     UnitId
 );
@@ -154,7 +154,7 @@ pub struct Fix {
 impl Fix {
     /// Checks the fix's numbers (not its time; see [`classify_fix`]).
     pub fn validate(&self, field: &str) -> Result<(), ValidationError> {
-        crate::geography::check_lon_lat(field, self.lon, self.lat)?;
+        pingan_core::geography::check_lon_lat(field, self.lon, self.lat)?;
         let check = |name: &str, v: Option<f64>, max: f64| match v {
             Some(x) if !x.is_finite() || !(0.0..=max).contains(&x) => Err(ValidationError::new(
                 format!("{field}.{name}"),

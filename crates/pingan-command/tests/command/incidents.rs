@@ -4,9 +4,9 @@
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use pingan_command::domain::records::CommandStore;
+use pingan_command::domain::unit::{Fix, UnitId};
 use pingan_core::access::Role;
-use pingan_core::command::CommandStore;
-use pingan_core::unit::{Fix, UnitId};
 use pingan_testkit::both;
 use serde_json::{json, Value};
 
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 /// county road, a village spur at 118.93 (a dead end that joins the county road far south), and
 /// nothing in the north-east corner.
 pub fn routing_geojson() -> Value {
-    let mut g = crate::geography::sample_geojson();
+    let mut g = pingan_testkit::app::sample_geojson();
     let roads = g["features"].as_array_mut().expect("features");
     roads.push(json!({"type": "Feature", "properties": {"kind": "road", "id": "r-ns", "name": "南北大道", "road_class": "arterial"},
         "geometry": {"type": "LineString", "coordinates": [[118.95,35.00],[118.95,35.08]]}}));
@@ -73,7 +73,7 @@ async fn act(app: &TestApp, op: &str, id: &str, body: Value) -> (StatusCode, Val
 both!(
     the_lifecycle_runs_and_refuses_illegal_steps,
     |app: TestApp| async move {
-        import(&app, crate::geography::sample_geojson()).await;
+        import(&app, pingan_testkit::app::sample_geojson()).await;
         let op = app.token(Role::Operator).await;
         create_unit(&app, &op, "car-1").await;
         let (s, created) = create_incident(&app, &op, theft_at(118.95, 35.001)).await;
@@ -490,7 +490,7 @@ both!(
 both!(
     figures_by_priority_town_and_hour_with_csv,
     |app: TestApp| async move {
-        import(&app, crate::geography::sample_geojson()).await;
+        import(&app, pingan_testkit::app::sample_geojson()).await;
         let op = app.token(Role::Operator).await;
         create_unit(&app, &op, "car-f").await;
         let mut body = theft_at(118.95, 35.0);
@@ -571,7 +571,7 @@ both!(
 both!(
     bad_incident_input_is_a_clear_400_never_a_5xx,
     |app: TestApp| async move {
-        import(&app, crate::geography::sample_geojson()).await;
+        import(&app, pingan_testkit::app::sample_geojson()).await;
         let op = app.token(Role::Operator).await;
         let base = theft_at(118.9, 35.0);
         let cases: Vec<(Value, &str)> = vec![
@@ -673,7 +673,7 @@ both!(
 both!(
     incidents_list_the_cameras_that_see_them,
     |app: TestApp| async move {
-        import(&app, crate::geography::sample_geojson()).await;
+        import(&app, pingan_testkit::app::sample_geojson()).await;
         let admin = app.token(Role::Admin).await;
         let camera = json!({"id": "cam-1", "name": "板团路口", "lon": 118.9, "lat": 35.0, "heading_deg": 90.0,
         "fov_deg": 90.0, "range_m": 100.0, "channel_id": "37130000001310000001",
@@ -706,9 +706,9 @@ both!(
 both!(
     the_store_lets_one_of_two_changes_through,
     |app: TestApp| async move {
-        use pingan_core::command::{IncidentChange, UnitChange};
-        use pingan_core::incident::{IncidentId, IncidentState};
-        use pingan_core::unit::UnitStatus;
+        use pingan_command::domain::incident::{IncidentId, IncidentState};
+        use pingan_command::domain::records::{IncidentChange, UnitChange};
+        use pingan_command::domain::unit::UnitStatus;
         let op = app.token(Role::Operator).await;
         create_unit(&app, &op, "car-s").await;
         let (_, a) = create_incident(&app, &op, theft_at(118.9, 35.0)).await;
@@ -772,7 +772,7 @@ fn the_documentation_carries_the_taxonomy_table() {
         "/../../docs/command-centre.md"
     ))
     .expect("docs/command-centre.md");
-    let table = pingan_core::incident::IncidentType::taxonomy_markdown();
+    let table = pingan_command::domain::incident::IncidentType::taxonomy_markdown();
     assert!(
         notes.contains(&table),
         "docs/command-centre.md's taxonomy differs from the code:\n{table}"

@@ -1,0 +1,11 @@
+//! The command centre's integration tests: one binary, the router driven in-process with
+//! `oneshot` (and over a real socket and a real MQTT broker where the test says so) against a
+//! real SQLite file and a real temporary PostgreSQL.
+
+// Test helpers panic on purpose: a panic with its message is the failure report.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod incidents;
+mod units;
