@@ -23,7 +23,6 @@ pub mod geography;
 pub mod ids;
 pub mod ports;
 pub mod purpose;
-pub mod sensors;
 pub mod time;
 
 pub use error::{StoreError, ValidationError};

@@ -22,7 +22,6 @@ mod devices;
 mod error;
 mod geography;
 mod notify;
-mod sensors;
 mod url;
 
 pub use error::ConnectError;

@@ -118,6 +118,18 @@ pub trait Capability: Send + Sync + Debug + 'static {
         Vec::new()
     }
 
+    /// Called for every heartbeat of a device (HTTP or MQTT) after the device was touched;
+    /// `cameras` are those a video platform vouches for.
+    async fn on_heartbeat(
+        &self,
+        _state: &AppState,
+        _device: &Device,
+        _at: pingan_core::Timestamp,
+        _cameras: Option<&[String]>,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// Checks a stated purpose's reference against this capability's records (an incident, a
     /// case): `Some(reason)` refuses it (the reference is of this capability's kind and names
     /// nothing on record), `None` lets it pass as far as this capability is concerned.

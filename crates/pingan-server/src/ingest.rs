@@ -75,8 +75,10 @@ pub async fn record_heartbeat(state: &AppState, device: &Device, hb: Heartbeat) 
         .store
         .touch_devices(std::slice::from_ref(&device.id), at)
         .await?;
-    crate::routes::sensors::health::on_device_heartbeat(state, device, at, hb.cameras.as_deref())
-        .await?;
+    for c in state.capabilities.iter() {
+        c.on_heartbeat(state, device, at, hb.cameras.as_deref())
+            .await?;
+    }
     state
         .publish(StreamEvent::new(
             Topic::Devices,
@@ -117,10 +119,6 @@ fn transient(e: StoreError) -> HandlerError {
     HandlerError::transient(e)
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one procedure whose steps read in order; split when it next grows"
-)]
 #[async_trait]
 impl MessageHandler for DeviceMessages {
     async fn handle(&self, msg: DeviceMessage) -> Result<(), HandlerError> {
@@ -164,33 +162,6 @@ impl MessageHandler for DeviceMessages {
                         ApiError::Internal(source) => HandlerError::transient(source),
                         other => HandlerError::rejected(other.to_string()),
                     })
-            }
-            Stream::Detections => {
-                let report = crate::routes::sensors::detections::ingest_detections(
-                    &self.state,
-                    &device,
-                    &msg.payload,
-                )
-                .await
-                .map_err(|e| match e {
-                    ApiError::Internal(source) => HandlerError::transient(source),
-                    other => HandlerError::rejected(other.to_string()),
-                })?;
-                if report.rejected.is_empty() {
-                    Ok(())
-                } else {
-                    // The valid events are stored; the rejection names the others.
-                    let reasons: Vec<String> = report
-                        .rejected
-                        .iter()
-                        .map(|r| format!("#{} {}", r.index, r.reason))
-                        .collect();
-                    Err(HandlerError::rejected(format!(
-                        "{} detection event(s) rejected: {}",
-                        report.rejected.len(),
-                        reasons.join("; ")
-                    )))
-                }
             }
             other => {
                 let Some(c) = self

@@ -3,8 +3,7 @@
 //! The [`capability::Capability`] trait and the assembly of routes, route tables, tasks and
 //! device messages from the binary's list of capabilities; authentication and the access guard;
 //! the audit helper; the live event stream; problem responses; health and metrics; the OpenAPI
-//! base; and the embedded web UI. The capabilities that have not yet moved into crates of their
-//! own (the video network, the command centre, analytics) still live under `routes/`.
+//! base; and the embedded web UI. Every capability lives in a crate of its own.
 //!
 //! # Layering
 //! Handlers extract (caller, path, body), check the permission, call the store or an engine,
@@ -97,8 +96,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Other parts' metrics (the MQTT runtime's counters), rendered with ours.
     pub metric_sources: Arc<RwLock<Vec<Arc<dyn MetricSource>>>>,
-    /// The video network's in-memory camera index and health settings (issue 3).
-    pub video: Arc<routes::sensors::VideoState>,
     /// The capabilities' shared state, one value per type (see [`AppState::part`]).
     pub parts: Parts,
     /// The binary's list of capabilities, in their declared order.
@@ -128,7 +125,6 @@ impl AppState {
             geography: Arc::new(RwLock::new(Arc::new(geography))),
             metrics: Arc::new(Metrics::default()),
             metric_sources: Arc::new(RwLock::new(Vec::new())),
-            video: Arc::new(routes::sensors::VideoState::default()),
             parts: parts.build(),
             capabilities: capabilities.into(),
         }

@@ -14,5 +14,6 @@ pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
             config.command_config(),
         )),
         Arc::new(pingan_plates::PlatesCapability::new(config.plate_config())),
+        Arc::new(pingan_video::VideoCapability::new(config.health_settings())),
     ]
 }

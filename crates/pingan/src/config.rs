@@ -315,6 +315,14 @@ impl Config {
         }
     }
 
+    /// The video network's liveness settings this configuration implies.
+    pub fn health_settings(&self) -> pingan_video::HealthSettings {
+        pingan_video::HealthSettings {
+            interval_s: self.device_heartbeat_interval_s.into(),
+            missed_beats: self.device_missed_beats,
+        }
+    }
+
     /// The command centre's settings this configuration implies.
     pub fn command_config(&self) -> pingan_command::CommandConfig {
         pingan_command::CommandConfig {

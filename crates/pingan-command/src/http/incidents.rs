@@ -34,10 +34,8 @@ use pingan_core::StoreError;
 use pingan_server::auth::{perm, Authorized, UserCaller};
 use pingan_server::error::{ApiError, ApiResult};
 use pingan_server::extract::{ApiJson, ApiQuery};
-use pingan_server::routes::sensors::{
-    cameras_seeing, checkpoints_near, CameraLink, CheckpointNear,
-};
 use pingan_server::AppState;
+use pingan_video::http::{cameras_seeing, checkpoints_near, CameraLink, CheckpointNear};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

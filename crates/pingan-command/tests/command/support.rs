@@ -1,5 +1,5 @@
-//! This binary's test app: the testkit's, with the command centre
-//! installed.
+//! This binary's test app: the testkit's, with the command centre and the video network it
+//! calls (the cameras that see an incident, the checkpoints near it) installed.
 
 use pingan_command::CommandCapability;
 use pingan_server::capability::Capability;
@@ -13,6 +13,9 @@ pub async fn app(db: Db) -> Option<TestApp> {
 }
 
 pub async fn app_with_config(db: Db, config: ServerConfig) -> Option<TestApp> {
-    let caps: Vec<Arc<dyn Capability>> = vec![Arc::new(CommandCapability::default())];
+    let caps: Vec<Arc<dyn Capability>> = vec![
+        Arc::new(CommandCapability::default()),
+        Arc::new(pingan_video::VideoCapability::default()),
+    ];
     TestApp::with(db, config, caps).await
 }

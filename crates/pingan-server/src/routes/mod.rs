@@ -6,8 +6,6 @@ pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod health;
-pub mod ogc;
-pub mod sensors;
 pub mod users;
 
 use crate::AppState;
@@ -78,128 +76,6 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/api/v1/stream", Permission(P::ViewStream)),
     r("POST", "/api/v1/ingest/heartbeat", Device),
-    // The video network (issue 3).
-    r("GET", "/api/v1/video/platforms", Permission(P::ViewMap)),
-    r(
-        "POST",
-        "/api/v1/video/platforms",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/platforms/noplatform",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "PUT",
-        "/api/v1/video/platforms/noplatform",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "DELETE",
-        "/api/v1/video/platforms/noplatform",
-        Permission(P::ManageSensors),
-    ),
-    r("GET", "/api/v1/video/cameras", Permission(P::ViewMap)),
-    r(
-        "POST",
-        "/api/v1/video/cameras",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/cameras/nocamera",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "PUT",
-        "/api/v1/video/cameras/nocamera",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "DELETE",
-        "/api/v1/video/cameras/nocamera",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "POST",
-        "/api/v1/video/cameras/import",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/cameras/export?format=csv",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "POST",
-        "/api/v1/video/cameras/within",
-        Permission(P::ViewMap),
-    ),
-    r("GET", "/api/v1/video/checkpoints", Permission(P::ViewMap)),
-    r(
-        "POST",
-        "/api/v1/video/checkpoints",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/checkpoints/nocheckpoint",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "PUT",
-        "/api/v1/video/checkpoints/nocheckpoint",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "DELETE",
-        "/api/v1/video/checkpoints/nocheckpoint",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "POST",
-        "/api/v1/video/checkpoints/import",
-        Permission(P::ManageSensors),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/checkpoints/export",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "GET",
-        "/api/v1/video/seeing?lon=118.9&lat=35.0",
-        Permission(P::ViewMap),
-    ),
-    r("GET", "/api/v1/video/views", Permission(P::ViewMap)),
-    r("GET", "/api/v1/video/coverage", Permission(P::ViewMap)),
-    r("GET", "/api/v1/video/health", Permission(P::ViewMap)),
-    r("GET", "/api/v1/video/uptime", Permission(P::ViewMap)),
-    r(
-        "POST",
-        "/api/v1/video/detections/search",
-        Permission(P::QueryPlates),
-    ),
-    r("POST", "/api/v1/ingest/video/detections", Device),
-    r("GET", "/api/v1/ogc", Permission(P::ViewMap)),
-    r("GET", "/api/v1/ogc/conformance", Permission(P::ViewMap)),
-    r("GET", "/api/v1/ogc/collections", Permission(P::ViewMap)),
-    r(
-        "GET",
-        "/api/v1/ogc/collections/cameras",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "GET",
-        "/api/v1/ogc/collections/cameras/items",
-        Permission(P::ViewMap),
-    ),
-    r(
-        "GET",
-        "/api/v1/ogc/collections/cameras/items/nocamera",
-        Permission(P::ViewMap),
-    ),
 ];
 
 /// The API router with its OpenAPI description.
@@ -223,6 +99,4 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::geography::router())
         .merge(crate::stream::router())
         .merge(crate::ingest::router())
-        .merge(sensors::router())
-        .merge(ogc::router())
 }

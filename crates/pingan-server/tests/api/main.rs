@@ -13,7 +13,4 @@ mod accounts;
 mod audit;
 mod bad_input;
 mod geography;
-mod ogc;
-mod sensors;
 mod stream;
-mod video_detections;

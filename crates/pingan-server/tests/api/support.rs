@@ -12,6 +12,7 @@ pub fn capabilities() -> Vec<Arc<dyn Capability>> {
         Arc::new(pingan_analytics::AnalyticsCapability),
         Arc::new(pingan_command::CommandCapability::default()),
         Arc::new(pingan_plates::PlatesCapability::default()),
+        Arc::new(pingan_video::VideoCapability::default()),
     ]
 }
 

@@ -137,8 +137,8 @@ fn bind_entry(bindings: &[CheckpointBinding]) -> pingan_core::audit::NewAuditEnt
 }
 
 /// The core's protocol name for a demo platform's protocol.
-fn protocol(p: &str) -> pingan_core::sensors::Protocol {
-    use pingan_core::sensors::Protocol;
+fn protocol(p: &str) -> pingan_video::domain::registry::Protocol {
+    use pingan_video::domain::registry::Protocol;
     match p {
         "gb28181" | "gbt28181" => Protocol::Gbt28181,
         "onvif" => Protocol::Onvif,
@@ -163,7 +163,7 @@ pub fn camera_is_broken(id: &str) -> bool {
     reason = "one procedure whose steps read in order; split when it next grows"
 )]
 pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
-    use pingan_core::sensors::{
+    use pingan_video::domain::registry::{
         Camera, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
         SensorStore, WriteMode,
     };
@@ -213,12 +213,12 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
     }
     // The broken cameras were last heard of six hours ago: the health sweep marks them offline.
     let last_heard = pingan_core::Timestamp(super::now().micros() - 6 * 3_600_000_000);
-    let beats: Vec<pingan_core::sensors::Beat> = district
+    let beats: Vec<pingan_video::domain::registry::Beat> = district
         .cameras
         .iter()
         .filter(|c| camera_is_broken(&c.id.0))
-        .map(|c| pingan_core::sensors::Beat {
-            subject: pingan_core::sensors::HealthSubject::Camera,
+        .map(|c| pingan_video::domain::registry::Beat {
+            subject: pingan_video::domain::registry::HealthSubject::Camera,
             id: c.id.0.clone(),
             at: last_heard,
         })
@@ -269,11 +269,11 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
         .map(|c| (c.id.0.as_str(), c.platform.0.as_str()))
         .collect();
     let since = district.config.start_day - 3 * pingan_demo::DAY;
-    let detections: Vec<pingan_core::sensors::Detection> = district
+    let detections: Vec<pingan_video::domain::registry::Detection> = district
         .detections
         .iter()
         .filter(|d| d.id.starts_with("det-story-") || d.at >= since)
-        .map(|d| pingan_core::sensors::Detection {
+        .map(|d| pingan_video::domain::registry::Detection {
             id: d.id.clone(),
             recorder_id: format!(
                 "rec-{}",

@@ -143,21 +143,6 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             tokio::spawn(task);
         }
     }
-    state
-        .video
-        .set_health_settings(pingan_server::routes::sensors::HealthSettings {
-            interval_s: config.device_heartbeat_interval_s.into(),
-            missed_beats: config.device_missed_beats,
-        });
-    // The video network: the camera index, and the sweep that marks silent devices offline.
-    pingan_server::routes::sensors::load_video(&state)
-        .await
-        .context("loading the video network")?;
-    tokio::spawn(pingan_server::routes::sensors::health::run_health_sweep(
-        state.clone(),
-        shutdown_rx.clone(),
-    ));
-
     // Expired sessions are removed hourly.
     {
         let store = store.clone();

@@ -21,22 +21,22 @@
 //! # What it does not do
 //! No geometry (`pingan-spatial` computes views and coverage), no SQL, no clock.
 
-use crate::error::ValidationError;
-use crate::ids::check_id;
-use crate::time::Timestamp;
-use crate::StoreError;
 use async_trait::async_trait;
+use pingan_core::ids::check_id;
+use pingan_core::time::Timestamp;
+use pingan_core::StoreError;
+use pingan_core::ValidationError;
 use serde::{Deserialize, Serialize};
 
-crate::text_id!(
+pingan_core::text_id!(
     /// A video platform (a GB/T 28181 platform, an NVR, a Frigate instance).
     PlatformId
 );
-crate::text_id!(
+pingan_core::text_id!(
     /// A camera in the registry.
     CameraId
 );
-crate::text_id!(
+pingan_core::text_id!(
     /// A road checkpoint (卡口).
     CheckpointId
 );

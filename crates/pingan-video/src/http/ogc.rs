@@ -12,15 +12,15 @@
 //! # What it does not do
 //! No CRS other than CRS84, no `datetime` filter, no Part 3 filtering, no HTML.
 
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::routes::sensors::spatial::view_features;
-use crate::routes::sensors::transfer::{camera_input_of, point_feature};
-use crate::routes::sensors::{parse_bbox, PlatformOut, VideoIndex};
-use crate::AppState;
+use crate::http::spatial::view_features;
+use crate::http::transfer::{camera_input_of, point_feature};
+use crate::http::{parse_bbox, PlatformOut, VideoIndex};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::AppState;
 use pingan_spatial::geography::{to_geojson, FeatureKind, Geography};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -167,7 +167,7 @@ fn known(id: &str) -> ApiResult<&'static (&'static str, &'static str, &'static s
 
 /// One collection.
 #[utoipa::path(get, path = "/ogc/collections/{collection}", tag = "ogc", params(("collection" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Object), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn collection(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -271,7 +271,7 @@ fn number(field: &str, v: Option<&str>, default: usize, max: usize) -> ApiResult
 /// The features of a collection, filtered by `bbox`, paged by `limit`/`offset`.
 #[utoipa::path(get, path = "/ogc/collections/{collection}/items", tag = "ogc",
     params(("collection" = String, Path), ItemsQuery),
-    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn items(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -283,7 +283,7 @@ pub async fn items(
     let bbox = q.get("bbox").map(|b| parse_bbox("bbox", b)).transpose()?;
     let limit = number("limit", q.get("limit").map(String::as_str), 100, 1000)?.max(1);
     let offset = number("offset", q.get("offset").map(String::as_str), 0, usize::MAX)?;
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let geography = state.geography();
     let features: Vec<Value> = all_features(cid, &index, &geography)
         .into_iter()
@@ -328,7 +328,7 @@ pub async fn items(
 /// One feature.
 #[utoipa::path(get, path = "/ogc/collections/{collection}/items/{feature}", tag = "ogc",
     params(("collection" = String, Path), ("feature" = String, Path)),
-    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn item(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -336,7 +336,7 @@ pub async fn item(
     Path((id, feature)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (cid, _, _) = known(&id)?;
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let geography = state.geography();
     let mut f = all_features(cid, &index, &geography)
         .into_iter()

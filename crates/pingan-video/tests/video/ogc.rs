@@ -16,7 +16,9 @@ both!(
                 Request::put("/api/v1/geography")
                     .header(header::AUTHORIZATION, format!("Bearer {admin}"))
                     .header(header::CONTENT_TYPE, "application/geo+json")
-                    .body(Body::from(crate::geography::sample_geojson().to_string()))
+                    .body(Body::from(
+                        pingan_testkit::app::sample_geojson().to_string(),
+                    ))
                     .unwrap(),
             )
             .await;

@@ -7,8 +7,8 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_core::Timestamp;
-use pingan_server::routes::sensors::{self, health, HealthSettings};
 use pingan_testkit::both;
+use pingan_video::http::{self, health, HealthSettings};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub(crate) fn camera(id: &str, lon: f64, heading: f64) -> Value {
 
 async fn admin_with_geography(app: &TestApp) -> String {
     let admin = app.token(Role::Admin).await;
-    let mut geo = crate::geography::sample_geojson();
+    let mut geo = pingan_testkit::app::sample_geojson();
     geo["features"]
         .as_array_mut()
         .expect("features")
@@ -489,9 +489,9 @@ both!(
 
         // The same through the public function the command centre calls.
         let t = Timestamp::parse_rfc3339("2026-05-08T02:00:00Z").unwrap();
-        let links = sensors::cameras_seeing(&app.state, 118.9, 35.0, t, t.plus_seconds(60));
+        let links = http::cameras_seeing(&app.state, 118.9, 35.0, t, t.plus_seconds(60));
         assert_eq!(links.len(), 2);
-        assert!(sensors::cameras_seeing(&app.state, 118.95, 35.05, t, t).is_empty());
+        assert!(http::cameras_seeing(&app.state, 118.95, 35.05, t, t).is_empty());
 
         let (s, p) = app
             .call(
@@ -579,17 +579,14 @@ both!(
             Some(cp),
         )
         .await;
-        let near = sensors::checkpoints_near(&app.state, 118.9, 35.0, 200.0);
+        let near = http::checkpoints_near(&app.state, 118.9, 35.0, 200.0);
         assert_eq!(near.len(), 1);
         assert_eq!(near[0].road_id.as_deref(), Some("r-bt"));
-        assert!(sensors::checkpoints_near(&app.state, 118.9, 35.0, 50.0).is_empty());
+        assert!(http::checkpoints_near(&app.state, 118.9, 35.0, 50.0).is_empty());
 
         // The index survives a restart.
-        sensors::load_video(&app.state).await.unwrap();
-        assert_eq!(
-            sensors::cameras_seeing(&app.state, 118.9, 35.0, t, t).len(),
-            2
-        );
+        http::load_video(&app.state).await.unwrap();
+        assert_eq!(http::cameras_seeing(&app.state, 118.9, 35.0, t, t).len(), 2);
     }
 );
 
@@ -636,7 +633,7 @@ both!(
         c["platform_id"] = json!("plat-9");
         app.call(Method::POST, "/api/v1/video/cameras", Some(&admin), Some(c))
             .await;
-        app.state.video.set_health_settings(HealthSettings {
+        pingan_video::http::video(&app.state).set_health_settings(HealthSettings {
             interval_s: 10,
             missed_beats: 3,
         });
@@ -686,7 +683,7 @@ both!(
             .unwrap()
             .is_empty());
 
-        let today = pingan_core::sensors::utc_day(now);
+        let today = pingan_video::domain::registry::utc_day(now);
         let (s, up) = app
             .call(
                 Method::GET,

@@ -8,16 +8,16 @@
 //! each need an API key. Only cameras registered on that platform are accepted; others are
 //! ignored with a warning, and the rest of the heartbeat still counts.
 
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
-use crate::AppState;
+use crate::domain::registry::{utc_day, Beat, HealthState, HealthSubject, SensorStore, UptimeDay};
 use axum::extract::State;
 use axum::Json;
 use pingan_core::account::{Device, DeviceKind};
 use pingan_core::event::{StreamEvent, Topic};
-use pingan_core::sensors::{utc_day, Beat, HealthState, HealthSubject, SensorStore, UptimeDay};
 use pingan_core::Timestamp;
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::ApiQuery;
+use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -64,7 +64,7 @@ pub async fn on_device_heartbeat(
                 "only a platform may report its cameras",
             ));
         }
-        let index = state.video.index();
+        let index = crate::http::video(state).index();
         let mut ignored = 0usize;
         for id in ids {
             match index.camera(id) {
@@ -84,7 +84,7 @@ pub async fn on_device_heartbeat(
             tracing::warn!(platform = %device.id, ignored, "heartbeat named cameras not registered on this platform");
         }
     }
-    let max_gap = state.video.health_settings().max_gap_s();
+    let max_gap = crate::http::video(state).health_settings().max_gap_s();
     let online = state.store.record_beats(&beats, max_gap).await?;
     for h in online {
         state
@@ -102,7 +102,7 @@ pub async fn on_device_heartbeat(
 /// Marks offline every device silent for longer than the configured number of beats, as of
 /// `now`, and announces each. Returns them.
 pub async fn sweep_offline(state: &AppState, now: Timestamp) -> ApiResult<Vec<HealthState>> {
-    let settings = state.video.health_settings();
+    let settings = crate::http::video(state).health_settings();
     let gone = state
         .store
         .mark_offline(now.minus_seconds(settings.max_gap_s()), now)
@@ -121,10 +121,13 @@ pub async fn sweep_offline(state: &AppState, now: Timestamp) -> ApiResult<Vec<He
 }
 
 /// Runs [`sweep_offline`] once per heartbeat interval until `shutdown` turns true. The binary
-/// spawns it: `tokio::spawn(pingan_server::routes::sensors::health::run_health_sweep(state.clone(), shutdown_rx.clone()))`.
+/// spawns it: `tokio::spawn(crate::http::health::run_health_sweep(state.clone(), shutdown_rx.clone()))`.
 pub async fn run_health_sweep(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
-        let every = state.video.health_settings().interval_s.max(1);
+        let every = crate::http::video(&state)
+            .health_settings()
+            .interval_s
+            .max(1);
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(every.unsigned_abs())) => {}
             _ = shutdown.changed() => {}
@@ -157,7 +160,7 @@ pub async fn health(
 ) -> ApiResult<Json<HealthReport>> {
     let devices = state.store.health().await?;
     let online = devices.iter().filter(|d| d.online).count();
-    let s = state.video.health_settings();
+    let s = crate::http::video(&state).health_settings();
     Ok(Json(HealthReport {
         online,
         offline: devices.len() - online,
@@ -211,7 +214,7 @@ fn day(field: &str, text: &str) -> ApiResult<String> {
 
 /// Uptime per device and per platform per UTC day.
 #[utoipa::path(get, path = "/video/uptime", tag = "video", params(UptimeQuery),
-    responses((status = 200, body = UptimeReport), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = UptimeReport), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn uptime(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -230,7 +233,7 @@ pub async fn uptime(
     }
     let rows = state.store.uptime(&from, &to).await?;
     let share = |s: i64| ((s as f64 / 86_400.0).min(1.0) * 10_000.0).round() / 10_000.0;
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let mut days: Vec<String> = rows.iter().map(|r| r.day.clone()).collect();
     days.sort();
     days.dedup();

@@ -5,17 +5,17 @@
 //! Coverage is computed on a blocking thread (tens of milliseconds for a district).
 
 use super::{cameras_seeing, parse_bbox, CameraLink, VideoIndex};
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::AppState;
+use crate::domain::registry::Camera;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use pingan_core::geography::check_lon_lat;
-use pingan_core::sensors::Camera;
 use pingan_core::Timestamp;
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{ApiJson, ApiQuery};
+use pingan_server::AppState;
 use pingan_spatial::coverage::{
     analyse, CoverageFigures, CoverageOptions, SiteModel, SiteSuggestion, TownCoverage,
 };
@@ -79,7 +79,7 @@ pub struct SeeingQuery {
 /// The active cameras whose view contains the point, nearest first, with a live link and a
 /// playback link for the window.
 #[utoipa::path(get, path = "/video/seeing", tag = "video", params(SeeingQuery),
-    responses((status = 200, body = Vec<CameraLink>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<CameraLink>), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn seeing(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -182,13 +182,13 @@ pub struct CameraInArea {
 
 /// Active cameras positioned inside a polygon or a circle (circles nearest first).
 #[utoipa::path(post, path = "/video/cameras/within", tag = "video", request_body = AreaInput,
-    responses((status = 200, body = Vec<CameraInArea>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<CameraInArea>), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn cameras_within(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     ApiJson(area): ApiJson<AreaInput>,
 ) -> ApiResult<Json<Vec<CameraInArea>>> {
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let hits = cameras_in_area(&index, &area, "")?;
     Ok(Json(
         hits.into_iter()
@@ -236,7 +236,7 @@ pub(crate) fn view_features(index: &VideoIndex, bbox: Option<[f64; 4]>) -> Vec<s
 
 /// Camera views as GeoJSON sectors.
 #[utoipa::path(get, path = "/video/views", tag = "video", params(ViewsQuery),
-    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn views(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -247,7 +247,7 @@ pub async fn views(
         .as_deref()
         .map(|b| parse_bbox("bbox", b))
         .transpose()?;
-    let features = view_features(&state.video.index(), bbox);
+    let features = view_features(&crate::http::video(&state).index(), bbox);
     Ok((
         [(header::CONTENT_TYPE, "application/geo+json")],
         serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string(),
@@ -301,7 +301,7 @@ pub struct CoverageReport {
 /// Coverage of key places and key road sections per town and for the district, uncovered road
 /// stretches, and k suggested sites for new cameras.
 #[utoipa::path(get, path = "/video/coverage", tag = "video", params(CoverageQuery),
-    responses((status = 200, body = CoverageReport), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = CoverageReport), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn coverage(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -323,7 +323,7 @@ pub async fn coverage(
         ));
     }
     let geography = state.geography();
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let opts = CoverageOptions {
         include_road_network: q.roads.unwrap_or(false),
         ..CoverageOptions::default()

@@ -4,15 +4,15 @@
 //! transaction, so importing 2,665 cameras is a handful of round trips, not 2,665. Reads that
 //! take lists of ids use one `IN (…)` per chunk.
 
-use crate::error::backend;
-use crate::{flag, list_placeholders, values_placeholders, Store};
-use async_trait::async_trait;
-use pingan_core::sensors::{
+use crate::domain::registry::{
     next_utc_midnight, utc_day, Beat, Camera, CameraFilter, CameraId, CameraStatus, Checkpoint,
     CheckpointId, Detection, DetectionFilter, HealthState, HealthSubject, Platform, PlatformId,
     Protocol, SensorStore, UptimeDay, WriteMode,
 };
+use async_trait::async_trait;
 use pingan_core::{StoreError, Timestamp};
+use pingan_db::backend;
+use pingan_db::{flag, list_placeholders, values_placeholders, Store};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};

@@ -18,19 +18,20 @@
 
 pub mod detections;
 pub mod health;
+pub mod ogc;
 pub mod registry;
 pub mod spatial;
 pub mod transfer;
 
 pub(crate) use registry::parse_bbox;
 
-use crate::error::{ApiError, ApiResult};
-use crate::AppState;
-use pingan_core::sensors::{
+use crate::domain::registry::{
     Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
     Protocol, SensorStore,
 };
 use pingan_core::{Timestamp, ValidationError};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::AppState;
 use pingan_spatial::cameras::{Camera as ViewCamera, CameraIndex};
 use pingan_spatial::projection::haversine_m;
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,7 @@ impl HealthSettings {
     }
 }
 
-/// The video network's in-memory state, held in [`AppState::video`].
+/// The video network's in-memory state, installed in the app's parts (see [`video`]).
 #[derive(Debug, Default)]
 pub struct VideoState {
     index: RwLock<Arc<VideoIndex>>,
@@ -89,6 +90,11 @@ impl VideoState {
     pub fn set_health_settings(&self, settings: HealthSettings) {
         *self.health.write().unwrap_or_else(|p| p.into_inner()) = settings;
     }
+}
+
+/// The video network's state as installed in the app (a default one when it is not).
+pub fn video(state: &AppState) -> Arc<VideoState> {
+    state.parts.get::<VideoState>().unwrap_or_default()
 }
 
 /// An immutable snapshot of the registry with a spatial index over active cameras.
@@ -191,7 +197,7 @@ pub async fn load_video(state: &AppState) -> Result<(), pingan_core::StoreError>
         tokio::task::spawn_blocking(move || VideoIndex::build(cameras, checkpoints, platforms))
             .await
             .map_err(|e| pingan_core::StoreError::backend("build the camera index", e))?;
-    state.video.set_index(index);
+    crate::http::video(state).set_index(index);
     Ok(())
 }
 
@@ -233,7 +239,7 @@ pub fn cameras_seeing(
     from: Timestamp,
     to: Timestamp,
 ) -> Vec<CameraLink> {
-    let index = state.video.index();
+    let index = crate::http::video(state).index();
     index
         .views
         .visible_from(lon, lat)
@@ -259,7 +265,7 @@ pub fn checkpoints_near(
     lat: f64,
     radius_m: f64,
 ) -> Vec<CheckpointNear> {
-    let index = state.video.index();
+    let index = crate::http::video(state).index();
     let mut out: Vec<CheckpointNear> = index
         .checkpoints
         .iter()
@@ -448,6 +454,137 @@ pub(crate) fn camera_problems(c: &Camera, index: &VideoIndex) -> Vec<ValidationE
 }
 
 /// Registers the routes of this module on the API router.
+/// Every route of the video network with the access rule it enforces.
+pub const ROUTES: &[pingan_server::capability::RouteSpec] = {
+    use pingan_core::access::Permission as P;
+    use pingan_server::capability::{route as r, Access::*};
+    &[
+        r("GET", "/api/v1/video/platforms", Permission(P::ViewMap)),
+        r(
+            "POST",
+            "/api/v1/video/platforms",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/platforms/noplatform",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "PUT",
+            "/api/v1/video/platforms/noplatform",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/video/platforms/noplatform",
+            Permission(P::ManageSensors),
+        ),
+        r("GET", "/api/v1/video/cameras", Permission(P::ViewMap)),
+        r(
+            "POST",
+            "/api/v1/video/cameras",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/cameras/nocamera",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "PUT",
+            "/api/v1/video/cameras/nocamera",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/video/cameras/nocamera",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "POST",
+            "/api/v1/video/cameras/import",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/cameras/export?format=csv",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "POST",
+            "/api/v1/video/cameras/within",
+            Permission(P::ViewMap),
+        ),
+        r("GET", "/api/v1/video/checkpoints", Permission(P::ViewMap)),
+        r(
+            "POST",
+            "/api/v1/video/checkpoints",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/checkpoints/nocheckpoint",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "PUT",
+            "/api/v1/video/checkpoints/nocheckpoint",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/video/checkpoints/nocheckpoint",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "POST",
+            "/api/v1/video/checkpoints/import",
+            Permission(P::ManageSensors),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/checkpoints/export",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "GET",
+            "/api/v1/video/seeing?lon=118.9&lat=35.0",
+            Permission(P::ViewMap),
+        ),
+        r("GET", "/api/v1/video/views", Permission(P::ViewMap)),
+        r("GET", "/api/v1/video/coverage", Permission(P::ViewMap)),
+        r("GET", "/api/v1/video/health", Permission(P::ViewMap)),
+        r("GET", "/api/v1/video/uptime", Permission(P::ViewMap)),
+        r(
+            "POST",
+            "/api/v1/video/detections/search",
+            Permission(P::QueryPlates),
+        ),
+        r("POST", "/api/v1/ingest/video/detections", Device),
+        r("GET", "/api/v1/ogc", Permission(P::ViewMap)),
+        r("GET", "/api/v1/ogc/conformance", Permission(P::ViewMap)),
+        r("GET", "/api/v1/ogc/collections", Permission(P::ViewMap)),
+        r(
+            "GET",
+            "/api/v1/ogc/collections/cameras",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "GET",
+            "/api/v1/ogc/collections/cameras/items",
+            Permission(P::ViewMap),
+        ),
+        r(
+            "GET",
+            "/api/v1/ogc/collections/cameras/items/nocamera",
+            Permission(P::ViewMap),
+        ),
+    ]
+};
+
+/// The routes with their OpenAPI description (the registry, imports and exports, spatial
+/// questions, health, detections, and OGC API – Features).
 pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
@@ -476,4 +613,5 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(spatial::router())
         .merge(health::router())
         .merge(detections::router())
+        .merge(ogc::router())
 }

@@ -6,8 +6,8 @@ use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
-use pingan_server::routes::sensors;
 use pingan_testkit::both;
+use pingan_video::http;
 use serde_json::{json, Value};
 
 fn frigate(kind: &str, id: &str, camera: &str, label: &str) -> Value {
@@ -135,13 +135,10 @@ both!(
         .unwrap()
         .remove(0);
         let single = json!({"id": "m1", "camera_id": "cam-a", "label": "bus", "score": 0.6, "start": "2026-05-08T10:45:00+08:00"});
-        let rep = sensors::detections::ingest_detections(
-            &app.state,
-            &device,
-            single.to_string().as_bytes(),
-        )
-        .await
-        .unwrap();
+        let rep =
+            http::detections::ingest_detections(&app.state, &device, single.to_string().as_bytes())
+                .await
+                .unwrap();
         assert_eq!(rep.accepted, 1);
 
         // "Trucks seen by cameras within 500 m of cam-a between 10:00 and 12:00".
@@ -298,9 +295,9 @@ async fn frigate_events_over_mqtt_end_in_the_same_place() {
         Err(HandlerError::Rejected { reason }) => assert!(reason.contains("top_score"), "{reason}"),
         other => panic!("expected a rejection, got {other:?}"),
     }
-    let found = pingan_core::sensors::SensorStore::detections(
+    let found = pingan_video::domain::registry::SensorStore::detections(
         &app.state.store,
-        &pingan_core::sensors::DetectionFilter {
+        &pingan_video::domain::registry::DetectionFilter {
             limit: 10,
             ..Default::default()
         },

@@ -11,10 +11,7 @@
 //! Column names of the CSV are the JSON field names; rows are numbered from 0 after the header.
 
 use super::{camera_problems, reload_video, CameraInput, CheckpointInput};
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{body_rejection, ApiQuery};
-use crate::AppState;
+use crate::domain::registry::{Camera, Checkpoint, SensorStore, WriteMode};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::header;
@@ -22,8 +19,11 @@ use axum::response::IntoResponse;
 use axum::Json;
 use pingan_core::audit::Outcome;
 use pingan_core::event::{StreamEvent, Topic};
-use pingan_core::sensors::{Camera, Checkpoint, SensorStore, WriteMode};
 use pingan_core::ValidationError;
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{body_rejection, ApiQuery};
+use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
@@ -244,7 +244,7 @@ fn sort_rows<T>(
 /// are created or replaced; invalid rows are reported and not written (`valid_rows_kept`).
 #[utoipa::path(post, path = "/video/cameras/import", tag = "video",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportReport), (status = 400, body = crate::error::Problem), (status = 415, body = crate::error::Problem)))]
+    responses((status = 200, body = ImportReport), (status = 400, body = pingan_server::error::Problem), (status = 415, body = pingan_server::error::Problem)))]
 pub async fn import_cameras(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -257,7 +257,7 @@ pub async fn import_cameras(
         Format::GeoJson => geojson_rows::<CameraInput>(&text)?,
     };
     let received = rows.len();
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let rows: Vec<Parsed<Camera>> = rows
         .into_iter()
         .map(|(id, r)| (id, r.map(CameraInput::into_camera)))
@@ -355,7 +355,7 @@ impl From<CheckpointCsv> for CheckpointInput {
 /// Imports checkpoints from CSV or GeoJSON points, with the same policy as cameras.
 #[utoipa::path(post, path = "/video/checkpoints/import", tag = "video",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportReport), (status = 400, body = crate::error::Problem), (status = 415, body = crate::error::Problem)))]
+    responses((status = 200, body = ImportReport), (status = 400, body = pingan_server::error::Problem), (status = 415, body = pingan_server::error::Problem)))]
 pub async fn import_checkpoints(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -481,14 +481,14 @@ fn respond(
 
 /// Every camera as CSV or GeoJSON, in the import format (an export imports back unchanged).
 #[utoipa::path(get, path = "/video/cameras/export", tag = "video", params(ExportQuery),
-    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn export_cameras(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
     let format = export_format(&q)?;
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let features = if format == Format::GeoJson {
         index
             .cameras()
@@ -507,14 +507,14 @@ pub async fn export_cameras(
 
 /// Every checkpoint as CSV (directions `;`-separated) or GeoJSON.
 #[utoipa::path(get, path = "/video/checkpoints/export", tag = "video", params(ExportQuery),
-    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn export_checkpoints(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
     let format = export_format(&q)?;
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let features = index
         .checkpoints()
         .iter()

@@ -21,10 +21,7 @@
 
 use super::spatial::{cameras_in_area, time, AreaInput};
 use super::{link_of, CameraLink, VideoIndex};
-use crate::auth::{perm, Authorized, DeviceCaller};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{body_rejection, ApiJson};
-use crate::AppState;
+use crate::domain::registry::{CameraId, Detection, DetectionFilter, Protocol, SensorStore};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::Json;
@@ -32,8 +29,11 @@ use pingan_core::access::Permission;
 use pingan_core::account::{Device, DeviceKind};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::purpose::StatedPurpose;
-use pingan_core::sensors::{CameraId, Detection, DetectionFilter, Protocol, SensorStore};
 use pingan_core::Timestamp;
+use pingan_server::auth::{perm, Authorized, DeviceCaller};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{body_rejection, ApiJson};
+use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ fn check_label(field: &str, label: &str) -> Result<String, String> {
 fn check_link(field: &str, url: Option<&str>) -> Result<Option<String>, String> {
     match url {
         None => Ok(None),
-        Some(u) => pingan_core::sensors::check_url_template(field, u, false)
+        Some(u) => crate::domain::registry::check_url_template(field, u, false)
             .map(|()| Some(u.to_owned()))
             .map_err(|e| e.to_string()),
     }
@@ -360,7 +360,7 @@ pub async fn ingest_detections(
     let doc: Value = serde_json::from_slice(payload).map_err(|e| ApiError::MalformedJson {
         detail: e.to_string(),
     })?;
-    let index = state.video.index();
+    let index = crate::http::video(state).index();
     let (format, results): (&'static str, Vec<Decoded>) = if doc.get("type").is_some()
         && (doc.get("after").is_some() || doc.get("before").is_some())
     {
@@ -438,7 +438,7 @@ pub async fn ingest_detections(
 /// stored; each invalid one is reported by index with its reason.
 #[utoipa::path(post, path = "/ingest/video/detections", tag = "ingest", request_body(content = Object, content_type = "application/json"),
     security(("device_key" = [])),
-    responses((status = 200, body = DetectionReport), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = DetectionReport), (status = 400, body = pingan_server::error::Problem), (status = 401, body = pingan_server::error::Problem), (status = 403, body = pingan_server::error::Problem)))]
 pub async fn ingest_http(
     State(state): State<AppState>,
     caller: DeviceCaller,
@@ -446,7 +446,7 @@ pub async fn ingest_http(
 ) -> ApiResult<Json<DetectionReport>> {
     let bytes = Bytes::from_request(req, &state)
         .await
-        .map_err(|r| body_rejection(r, crate::BODY_LIMIT_BYTES))?;
+        .map_err(|r| body_rejection(r, pingan_server::BODY_LIMIT_BYTES))?;
     Ok(Json(
         ingest_detections(&state, &caller.device, &bytes).await?,
     ))
@@ -489,7 +489,7 @@ pub struct SearchResult {
 /// Detection events by area (polygon or circle), time window, label and colour: "trucks seen
 /// by cameras within 500 m of this point between 10:00 and 12:00", newest first.
 #[utoipa::path(post, path = "/video/detections/search", tag = "video", request_body = SearchRequest,
-    responses((status = 200, body = SearchResult), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = SearchResult), (status = 400, body = pingan_server::error::Problem), (status = 403, body = pingan_server::error::Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     caller: Authorized<perm::QueryPlates>,
@@ -519,7 +519,7 @@ pub async fn search(
     if limit == 0 || limit > 1000 {
         return Err(ApiError::invalid("limit", "must be 1–1000"));
     }
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     let hits = cameras_in_area(&index, &req.area, "area.")?;
     let distance: std::collections::HashMap<&str, f64> = hits
         .iter()

@@ -5,20 +5,20 @@
 use super::{
     camera_problems, reload_video, CameraInput, CheckpointInput, PlatformInput, PlatformOut,
 };
-use crate::auth::{perm, Authorized};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::AppState;
+use crate::domain::registry::{
+    Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
+    SensorStore, WriteMode,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use pingan_core::audit::Outcome;
 use pingan_core::event::{StreamEvent, Topic};
-use pingan_core::sensors::{
-    Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
-    SensorStore, WriteMode,
-};
 use pingan_core::ValidationError;
+use pingan_server::auth::{perm, Authorized};
+use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::{ApiJson, ApiQuery};
+use pingan_server::AppState;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -89,7 +89,7 @@ pub async fn list_platforms(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
 ) -> ApiResult<Json<Vec<PlatformOut>>> {
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     Ok(Json(
         index.platforms.iter().map(PlatformOut::from).collect(),
     ))
@@ -127,7 +127,7 @@ async fn write_platform(
 
 /// Registers a video platform.
 #[utoipa::path(post, path = "/video/platforms", tag = "video", request_body = PlatformInput,
-    responses((status = 201, body = PlatformOut), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, body = PlatformOut), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
 pub async fn create_platform(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -139,13 +139,13 @@ pub async fn create_platform(
 
 /// One platform.
 #[utoipa::path(get, path = "/video/platforms/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 200, body = PlatformOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PlatformOut), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn get_platform(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PlatformOut>> {
-    let index = state.video.index();
+    let index = crate::http::video(&state).index();
     index
         .platform(&id)
         .map(|p| Json(PlatformOut::from(p)))
@@ -157,7 +157,7 @@ pub async fn get_platform(
 
 /// Creates or replaces a platform (the body's id must match the path).
 #[utoipa::path(put, path = "/video/platforms/{id}", tag = "video", params(("id" = String, Path)), request_body = PlatformInput,
-    responses((status = 200, body = PlatformOut), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = PlatformOut), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn put_platform(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -177,7 +177,7 @@ pub async fn put_platform(
 
 /// Deletes a platform; its cameras stay registered without a platform.
 #[utoipa::path(delete, path = "/video/platforms/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn delete_platform(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -247,7 +247,7 @@ pub(crate) fn parse_bbox(field: &str, text: &str) -> ApiResult<[f64; 4]> {
 
 /// Cameras, filtered by bbox (position), platform and status.
 #[utoipa::path(get, path = "/video/cameras", tag = "video", params(CameraQuery),
-    responses((status = 200, body = Vec<Camera>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<Camera>), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn list_cameras(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
@@ -272,7 +272,7 @@ async fn write_camera(
     c: Camera,
     mode: WriteMode,
 ) -> ApiResult<Camera> {
-    invalid(camera_problems(&c, &state.video.index()))?;
+    invalid(camera_problems(&c, &crate::http::video(state).index()))?;
     state
         .store
         .put_cameras(std::slice::from_ref(&c), mode)
@@ -291,7 +291,7 @@ async fn write_camera(
 
 /// Registers a camera.
 #[utoipa::path(post, path = "/video/cameras", tag = "video", request_body = CameraInput,
-    responses((status = 201, body = Camera), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, body = Camera), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
 pub async fn create_camera(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -303,14 +303,13 @@ pub async fn create_camera(
 
 /// One camera.
 #[utoipa::path(get, path = "/video/cameras/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 200, body = Camera), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Camera), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn get_camera(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Camera>> {
-    state
-        .video
+    crate::http::video(&state)
         .index()
         .camera(&id)
         .cloned()
@@ -320,7 +319,7 @@ pub async fn get_camera(
 
 /// Creates or replaces a camera (the body's id must match the path).
 #[utoipa::path(put, path = "/video/cameras/{id}", tag = "video", params(("id" = String, Path)), request_body = CameraInput,
-    responses((status = 200, body = Camera), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Camera), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn put_camera(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -340,7 +339,7 @@ pub async fn put_camera(
 
 /// Deletes a camera.
 #[utoipa::path(delete, path = "/video/cameras/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn delete_camera(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -368,7 +367,7 @@ pub async fn list_checkpoints(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
 ) -> ApiResult<Json<Vec<Checkpoint>>> {
-    Ok(Json(state.video.index().checkpoints.clone()))
+    Ok(Json(crate::http::video(&state).index().checkpoints.clone()))
 }
 
 async fn write_checkpoint(
@@ -396,7 +395,7 @@ async fn write_checkpoint(
 
 /// Registers a checkpoint.
 #[utoipa::path(post, path = "/video/checkpoints", tag = "video", request_body = CheckpointInput,
-    responses((status = 201, body = Checkpoint), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, body = Checkpoint), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
 pub async fn create_checkpoint(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -408,14 +407,13 @@ pub async fn create_checkpoint(
 
 /// One checkpoint.
 #[utoipa::path(get, path = "/video/checkpoints/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 200, body = Checkpoint), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Checkpoint), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn get_checkpoint(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Checkpoint>> {
-    state
-        .video
+    crate::http::video(&state)
         .index()
         .checkpoints
         .iter()
@@ -430,7 +428,7 @@ pub async fn get_checkpoint(
 
 /// Creates or replaces a checkpoint (the body's id must match the path).
 #[utoipa::path(put, path = "/video/checkpoints/{id}", tag = "video", params(("id" = String, Path)), request_body = CheckpointInput,
-    responses((status = 200, body = Checkpoint), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Checkpoint), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn put_checkpoint(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
@@ -450,7 +448,7 @@ pub async fn put_checkpoint(
 
 /// Deletes a checkpoint.
 #[utoipa::path(delete, path = "/video/checkpoints/{id}", tag = "video", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn delete_checkpoint(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageSensors>,
