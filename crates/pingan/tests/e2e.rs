@@ -373,9 +373,10 @@ async fn mqtt_heartbeats_reach_the_stream() {
     let stray = pingan_ingest::Topic::parse("pingan/v1/platform/plat-9/heartbeat").unwrap();
     publisher.publish_json(&stray, &json!({})).await.unwrap();
     let topic = pingan_ingest::Topic::parse("pingan/v1/platform/plat-1/heartbeat").unwrap();
-    // The runtime may still be subscribing: publish until the event shows up.
+    // The runtime may still be subscribing: publish until the event shows up (bounded by count,
+    // generous so that a loaded machine still gets there).
     let mut event = None;
-    for _ in 0..20 {
+    for _ in 0..60 {
         publisher
             .publish_json(&topic, &json!({"status": "ok"}))
             .await

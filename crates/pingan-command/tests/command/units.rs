@@ -312,9 +312,15 @@ async fn positions_over_a_real_broker() {
     let topic = Topic::parse("pingan/v1/unit/gps-moto-9/position").unwrap();
     let now = Timestamp::from_seconds(app.state.now().micros() / 1_000_000);
     let mut seen = Value::Null;
-    // The runtime may still be subscribing: publish until the position shows up (re-sent
-    // fixes are duplicates, which are harmless).
-    for _ in 0..40 {
+    // Wait for the runtime's subscription (bounded, not timed), then publish until the position
+    // shows up (re-sent fixes are duplicates, which are harmless).
+    for _ in 0..300 {
+        if runtime.metrics().snapshot().subscribed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for _ in 0..120 {
         publisher
             .publish_json(&topic, &fix(now, 118.97))
             .await
