@@ -33,6 +33,14 @@ pub enum ApiError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// A change that lost a race or does not apply to the record as it now stands: the answer
+    /// carries the record's current state (`current`) so the client can show it and retry.
+    #[error("{detail}")]
+    Stale {
+        code: &'static str,
+        detail: String,
+        current: serde_json::Value,
+    },
     #[error("too many attempts; try again in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
     #[error("the service is not ready: {0}")]
@@ -69,7 +77,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Stale { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -90,6 +98,7 @@ impl ApiError {
             ApiError::Csrf => "csrf_failed",
             ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Stale { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -133,6 +142,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<ValidationError>,
+    /// The record as it now stands, for `409` answers to a change that lost a race.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 impl IntoResponse for ApiError {
@@ -149,6 +162,10 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(errs) => errs.clone(),
             _ => Vec::new(),
         };
+        let current = match &self {
+            ApiError::Stale { current, .. } => Some(current.clone()),
+            _ => None,
+        };
         let body = Problem {
             type_: format!("urn:pingan:problem:{}", self.code()),
             title: status.canonical_reason().unwrap_or("error").to_owned(),
@@ -156,6 +173,7 @@ impl IntoResponse for ApiError {
             detail,
             code: self.code().to_owned(),
             errors,
+            current,
         };
         let mut resp = (status, axum::Json(body)).into_response();
         resp.headers_mut().insert(

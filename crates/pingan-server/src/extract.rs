@@ -136,6 +136,20 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     })
 }
 
+/// An optional RFC 3339 time from a query or body field, refused with the field's name when it
+/// does not parse. The one time parser of the HTTP edge.
+pub fn parse_time(
+    field: &str,
+    v: &Option<String>,
+) -> crate::error::ApiResult<Option<pingan_core::Timestamp>> {
+    v.as_deref()
+        .map(|s| {
+            pingan_core::Timestamp::parse_rfc3339(s)
+                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

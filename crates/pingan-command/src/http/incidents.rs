@@ -18,8 +18,7 @@ use crate::domain::records::{
 };
 use crate::domain::unit::{status_after, Unit, UnitId};
 use crate::http::units::{
-    conflict_response, load_unit, parse_time, publish_unit, recommend, view, Recommendation,
-    UnitView,
+    conflict_response, load_unit, publish_unit, recommend, view, Recommendation, UnitView,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -33,6 +32,7 @@ use pingan_core::purpose::{Purpose, StatedPurpose};
 use pingan_core::StoreError;
 use pingan_server::auth::{perm, Authorized, UserCaller};
 use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::parse_time;
 use pingan_server::extract::{ApiJson, ApiQuery};
 use pingan_server::AppState;
 use pingan_video::http::{cameras_seeing, checkpoints_near, CameraLink, CheckpointNear};

@@ -41,7 +41,7 @@ use pingan_core::{Timestamp, ValidationError};
 use pingan_ingest::HandlerError;
 use pingan_server::auth::{perm, Authorized, DeviceCaller, UserCaller};
 use pingan_server::error::{ApiError, ApiResult};
-use pingan_server::extract::{from_json, ApiJson, ApiQuery};
+use pingan_server::extract::{from_json, parse_time, ApiJson, ApiQuery};
 use pingan_server::AppState;
 use pingan_spatial::projection::haversine_m;
 use serde::{Deserialize, Serialize};
@@ -234,21 +234,17 @@ pub struct SetStatus {
 }
 
 /// A 409 problem carrying the current state of what moved.
-pub fn conflict_response(code: &str, detail: String, current: serde_json::Value) -> Response {
-    let body = serde_json::json!({
-        "type": format!("urn:pingan:problem:{code}"),
-        "title": "Conflict",
-        "status": 409,
-        "detail": detail,
-        "code": code,
-        "current": current,
-    });
-    let mut resp = (StatusCode::CONFLICT, Json(body)).into_response();
-    resp.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/problem+json"),
-    );
-    resp
+pub fn conflict_response(
+    code: &'static str,
+    detail: String,
+    current: serde_json::Value,
+) -> Response {
+    ApiError::Stale {
+        code,
+        detail,
+        current,
+    }
+    .into_response()
 }
 
 /// Sets a unit's status by hand. Statuses that come from incidents (dispatched, en route, on
@@ -323,15 +319,6 @@ pub struct TrackQuery {
     pub to: Option<String>,
     #[serde(default)]
     pub limit: Option<u32>,
-}
-
-pub(crate) fn parse_time(field: &str, v: &Option<String>) -> ApiResult<Option<Timestamp>> {
-    v.as_deref()
-        .map(|s| {
-            Timestamp::parse_rfc3339(s)
-                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
-        })
-        .transpose()
 }
 
 /// A unit's GPS track, oldest first.

@@ -2,6 +2,7 @@
 
 use crate::auth::UserCaller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::parse_time;
 use crate::extract::ApiQuery;
 use crate::AppState;
 use axum::extract::State;
@@ -10,7 +11,6 @@ use pingan_core::access::Permission;
 use pingan_core::audit::{AuditEntry, ChainVerifier, Outcome};
 use pingan_core::ports::{AuditFilter, AuditStore};
 use pingan_core::purpose::Purpose;
-use pingan_core::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,15 +40,6 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next_after: Option<i64>,
-}
-
-fn parse_time(field: &str, v: &Option<String>) -> ApiResult<Option<Timestamp>> {
-    v.as_deref()
-        .map(|s| {
-            Timestamp::parse_rfc3339(s)
-                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
-        })
-        .transpose()
 }
 
 /// Reads the ledger with filters, in sequence order.

@@ -2,13 +2,13 @@
 //! arrival by priority, town and local hour; counts by type and town; CSV export.
 
 use crate::domain::records::{figures, figures_csv, CommandStore, Figures, IncidentFilter};
-use crate::http::units::parse_time;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pingan_server::auth::{perm, Authorized};
 use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::extract::parse_time;
 use pingan_server::extract::ApiQuery;
 use pingan_server::AppState;
 use serde::Deserialize;
