@@ -2,5 +2,6 @@
 //! their GPS fixes, the records and figures, and the store's port. No I/O, no clock.
 
 pub mod incident;
+pub mod names;
 pub mod records;
 pub mod unit;

@@ -12,6 +12,7 @@ use crate::domain::incident::{
     check_reason, transition, Action, IncidentId, IncidentSource, IncidentType, Priority,
     TaxonomyEntry,
 };
+use crate::domain::names::{Action as Audit, Event};
 use crate::domain::records::{
     CallerContact, CommandStore, Incident, IncidentChange, IncidentFilter, IncidentLocation,
     NewIncident, NewTimelineEntry, TimelineEntry, TimelineKind, UnitChange,
@@ -193,11 +194,11 @@ async fn full_view(state: &AppState, incident: Incident) -> ApiResult<IncidentVi
     })
 }
 
-async fn announce(state: &AppState, kind: &str, incident: &Incident) {
+async fn announce(state: &AppState, kind: Event, incident: &Incident) {
     state
         .publish(StreamEvent::new(
             Topic::Incidents,
-            kind,
+            kind.as_str(),
             state.now(),
             serde_json::to_value(incident).unwrap_or_default(),
         ))
@@ -246,7 +247,7 @@ pub async fn create_incident(
     state
         .audit(vec![caller.entry(
             &state,
-            "incident.create",
+            &Audit::CreateIncident.name(),
             "incident",
             Some(incident.id.as_str()),
             Outcome::Success,
@@ -256,7 +257,7 @@ pub async fn create_incident(
             }),
         )])
         .await?;
-    announce(&state, "incident.created", &incident).await;
+    announce(&state, Event::IncidentCreated, &incident).await;
     Ok((
         StatusCode::CREATED,
         Json(full_view(&state, incident).await?),
@@ -432,14 +433,14 @@ pub async fn edit_incident(
     state
         .audit(vec![caller.entry(
             &state,
-            "incident.edit",
+            &Audit::EditIncident.name(),
             "incident",
             Some(&id),
             Outcome::Success,
             detail,
         )])
         .await?;
-    announce(&state, "incident.updated", &incident).await;
+    announce(&state, Event::IncidentUpdated, &incident).await;
     Ok(Json(incident).into_response())
 }
 
@@ -584,7 +585,7 @@ pub async fn apply_transition(
     state
         .audit(vec![caller.entry(
             &state,
-            &format!("incident.{}", req.action),
+            &Audit::Transition(req.action).name(),
             "incident",
             Some(&id),
             Outcome::Success,
@@ -594,10 +595,10 @@ pub async fn apply_transition(
             }),
         )])
         .await?;
-    announce(&state, "incident.transition", &incident).await;
+    announce(&state, Event::IncidentTransition, &incident).await;
     let changed: Vec<UnitId> = change.units.iter().map(|u| u.unit_id.clone()).collect();
     for u in state.store.units(Some(&changed)).await? {
-        publish_unit(&state, "unit.status", &u).await;
+        publish_unit(&state, Event::UnitStatus, &u).await;
     }
     Ok(Json(full_view(&state, incident).await?).into_response())
 }
@@ -674,7 +675,7 @@ pub async fn add_entry(
     state
         .audit(vec![caller.entry(
             &state,
-            &format!("incident.{}", req.kind.as_str()),
+            &Audit::Timeline(req.kind).name(),
             "incident",
             Some(&id),
             Outcome::Success,
@@ -684,7 +685,7 @@ pub async fn add_entry(
     state
         .publish(StreamEvent::new(
             Topic::Incidents,
-            "incident.timeline",
+            Event::IncidentTimeline.as_str(),
             state.now(),
             serde_json::json!({ "incident_id": incident.id, "kind": req.kind, "text": entry.text, "link": entry.link }),
         ))
@@ -729,7 +730,7 @@ pub async fn contact(
     state
         .audit(vec![caller.purposed(
             &state,
-            "incident.contact.read",
+            &Audit::ReadContact.name(),
             "incident",
             Some(&id),
             &purpose,

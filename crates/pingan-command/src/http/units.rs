@@ -23,6 +23,7 @@
 //! replaced: the cache remembers which geography it was built from, so no hook in the import
 //! path is needed.
 
+use crate::domain::names::{Action, Event};
 use crate::domain::records::{CommandStore, NewUnit};
 use crate::domain::unit::{
     check_unit_text, classify_fix, Fix, FixClass, Unit, UnitId, UnitKind, UnitStatus,
@@ -176,14 +177,14 @@ pub async fn create_unit(
     state
         .audit(vec![caller.entry(
             &state,
-            "unit.create",
+            &Action::CreateUnit.name(),
             "unit",
             Some(unit.id.as_str()),
             Outcome::Success,
             serde_json::json!({ "call_sign": unit.call_sign, "kind": unit.kind, "device_id": unit.device_id }),
         )])
         .await?;
-    publish_unit(&state, "unit.created", &unit).await;
+    publish_unit(&state, Event::UnitCreated, &unit).await;
     Ok((
         StatusCode::CREATED,
         Json(view(unit, now, &crate::service::command(&state).config())),
@@ -297,14 +298,14 @@ pub async fn set_status(
     state
         .audit(vec![caller.entry(
             &state,
-            "unit.status",
+            &Action::SetUnitStatus.name(),
             "unit",
             Some(updated.id.as_str()),
             Outcome::Success,
             serde_json::json!({ "from": unit.status, "to": updated.status }),
         )])
         .await?;
-    publish_unit(&state, "unit.status", &updated).await;
+    publish_unit(&state, Event::UnitStatus, &updated).await;
     Ok(Json(view(updated, now, &config)).into_response())
 }
 
@@ -491,7 +492,7 @@ pub async fn record_positions(
         }
     }
     if let Some(u) = &recorded.advanced {
-        publish_unit(state, "unit.position", u).await;
+        publish_unit(state, Event::UnitPosition, u).await;
     }
     let count = |c: FixClass| results.iter().filter(|r| r.class == Some(c)).count();
     let last_fix = recorded
@@ -541,11 +542,11 @@ pub async fn mqtt_position(
 }
 
 /// Announces a unit's status or position on the `units` stream.
-pub(crate) async fn publish_unit(state: &AppState, kind: &str, unit: &Unit) {
+pub(crate) async fn publish_unit(state: &AppState, kind: Event, unit: &Unit) {
     state
         .publish(StreamEvent::new(
             Topic::Units,
-            kind,
+            kind.as_str(),
             state.now(),
             serde_json::to_value(unit).unwrap_or_default(),
         ))
