@@ -36,6 +36,9 @@ pub enum StoreError {
     },
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A write tried to commit with no ledger entry (a defect: the change is not stored).
+    #[error("refused to {context} without its ledger entry")]
+    Unaudited { context: &'static str },
     #[error("storage backend failed while trying to {context}")]
     Backend {
         context: &'static str,

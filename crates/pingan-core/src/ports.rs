@@ -3,6 +3,9 @@
 //! One trait per area keeps each small. Every method takes or returns whole pages (slices,
 //! `Vec`s, filters with limits), never one row per call in a loop, so that a networked
 //! PostgreSQL is not crawled by N+1 round trips. Implementations live in `pingan-db`.
+//!
+//! Every method that changes what a person decided takes the change's ledger entries
+//! (`audit`) and commits them in the change's own transaction.
 
 use crate::account::{Device, DeviceKind, Session, User, UserWithSecret};
 use crate::audit::{AuditEntry, NewAuditEntry, Outcome};
@@ -27,14 +30,28 @@ pub struct NewUser {
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Creates an account; `Duplicate` when the user name is taken.
-    async fn create_user(&self, user: &NewUser) -> Result<User, StoreError>;
+    /// Creates an account with its ledger entries; `Duplicate` when the user name is taken.
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<User, StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserWithSecret>, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
     /// Enables or disables an account; disabling also ends its sessions.
-    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User, StoreError>;
+    async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<User, StoreError>;
     /// Replaces the password hash and ends the account's sessions.
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<(), StoreError>;
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError>;
     /// Whether an enabled admin account exists.
     async fn has_admin(&self) -> Result<bool, StoreError>;
 
@@ -62,7 +79,11 @@ pub struct NewDevice {
 
 #[async_trait]
 pub trait DeviceStore: Send + Sync {
-    async fn create_device(&self, device: &NewDevice) -> Result<Device, StoreError>;
+    async fn create_device(
+        &self,
+        device: &NewDevice,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Device, StoreError>;
     /// The enabled device holding this key, if any.
     async fn device_by_key(&self, key_hash: &str) -> Result<Option<Device>, StoreError>;
     async fn devices(&self, ids: &[DeviceId]) -> Result<Vec<Device>, StoreError>;
@@ -71,9 +92,15 @@ pub trait DeviceStore: Send + Sync {
         &self,
         id: &DeviceId,
         disabled: bool,
+        audit: Vec<NewAuditEntry>,
     ) -> Result<Device, StoreError>;
     /// Replaces a device's key (rotation); the old key stops working at once.
-    async fn rotate_device_key(&self, id: &DeviceId, key_hash: &str) -> Result<(), StoreError>;
+    async fn rotate_device_key(
+        &self,
+        id: &DeviceId,
+        key_hash: &str,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError>;
     /// Records that these devices were heard from at `at` (one statement for the batch).
     async fn touch_devices(&self, ids: &[DeviceId], at: Timestamp) -> Result<(), StoreError>;
 }
@@ -111,6 +138,10 @@ pub trait AuditStore: Send + Sync {
 #[async_trait]
 pub trait GeographyStore: Send + Sync {
     /// Replaces the whole geography in one transaction (an import is all or nothing).
-    async fn replace_geography(&self, features: &[FeatureRow]) -> Result<(), StoreError>;
+    async fn replace_geography(
+        &self,
+        features: &[FeatureRow],
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError>;
     async fn load_geography(&self) -> Result<Vec<FeatureRow>, StoreError>;
 }

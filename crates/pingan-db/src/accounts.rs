@@ -1,10 +1,11 @@
 //! Accounts and sessions.
 
 use crate::error::{backend, map_err};
-use crate::{flag, Store};
+use crate::{flag, Store, Unaudited};
 use async_trait::async_trait;
 use pingan_core::access::Role;
 use pingan_core::account::{Session, SessionKind, User, UserWithSecret};
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::UserId;
 use pingan_core::ports::{AccountStore, NewUser};
 use pingan_core::{StoreError, Timestamp};
@@ -32,7 +33,12 @@ fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
 
 #[async_trait]
 impl AccountStore for Store {
-    async fn create_user(&self, user: &NewUser) -> Result<User, StoreError> {
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query(
             "INSERT INTO users (id, username, display_name, role, agency, password_hash, disabled, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
@@ -44,9 +50,10 @@ impl AccountStore for Store {
         .bind(user.agency.as_deref())
         .bind(&user.password_hash)
         .bind(user.created_at.micros())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(map_err("create a user", "user", &user.username))?;
+        tx.commit(audit, "commit a new user").await?;
         Ok(User {
             id: user.id.clone(),
             username: user.username.clone(),
@@ -87,7 +94,12 @@ impl AccountStore for Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User, StoreError> {
+    async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<User, StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let row = sqlx::query(&format!(
             "UPDATE users SET disabled = $1 WHERE username = $2 RETURNING {USER_COLUMNS}"
@@ -109,11 +121,16 @@ impl AccountStore for Store {
                 .await
                 .map_err(backend("end a user's sessions"))?;
         }
-        tx.commit().await.map_err(backend("commit"))?;
+        tx.commit(audit, "commit a user's state").await?;
         Ok(user)
     }
 
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let id: Option<String> = sqlx::query_scalar(
             "UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id",
@@ -132,7 +149,8 @@ impl AccountStore for Store {
             .execute(&mut *tx)
             .await
             .map_err(backend("end a user's sessions"))?;
-        tx.commit().await.map_err(backend("commit"))
+        tx.commit(audit, "commit a new password").await?;
+        Ok(())
     }
 
     async fn has_admin(&self) -> Result<bool, StoreError> {
@@ -145,6 +163,7 @@ impl AccountStore for Store {
     }
 
     async fn create_session(&self, s: &Session) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -155,10 +174,11 @@ impl AccountStore for Store {
         .bind(s.csrf_token.as_deref())
         .bind(s.created_at.micros())
         .bind(s.expires_at.micros())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(map_err("create a session", "session", "(token)"))?;
-        Ok(())
+        tx.commit_unaudited(Unaudited::Sessions, "commit a session")
+            .await
     }
 
     async fn session(
@@ -204,20 +224,25 @@ impl AccountStore for Store {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(backend("end a session"))?;
-        Ok(())
+        tx.commit_unaudited(Unaudited::Sessions, "commit a sign-out")
+            .await
     }
 
     async fn purge_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now.micros())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(backend("purge expired sessions"))?;
+        tx.commit_unaudited(Unaudited::Sessions, "commit expired sessions")
+            .await?;
         Ok(done.rows_affected())
     }
 }

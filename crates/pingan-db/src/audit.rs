@@ -133,10 +133,8 @@ impl AuditStore for Store {
         }
         // The writer lock (SQLite) first, then the ledger lock: the order every write
         // transaction that appends its own entries takes them in (see `WriteTx::append_audit`).
-        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
-        let chained = tx.append_audit(entries).await?;
-        tx.commit().await.map_err(backend("commit audit entries"))?;
-        Ok(chained)
+        let tx = self.begin_write().await.map_err(backend("begin"))?;
+        tx.commit(entries, "commit audit entries").await
     }
 
     async fn audit_page(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {

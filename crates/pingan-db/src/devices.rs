@@ -1,9 +1,10 @@
 //! Field devices and their API keys.
 
 use crate::error::{backend, map_err};
-use crate::{flag, list_placeholders, Store};
+use crate::{flag, list_placeholders, Store, Unaudited};
 use async_trait::async_trait;
 use pingan_core::account::{Device, DeviceKind};
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::DeviceId;
 use pingan_core::ports::{DeviceStore, NewDevice};
 use pingan_core::{StoreError, Timestamp};
@@ -33,7 +34,12 @@ fn device_from_row(row: &AnyRow) -> Result<Device, StoreError> {
 
 #[async_trait]
 impl DeviceStore for Store {
-    async fn create_device(&self, d: &NewDevice) -> Result<Device, StoreError> {
+    async fn create_device(
+        &self,
+        d: &NewDevice,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Device, StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query(
             "INSERT INTO devices (id, kind, name, key_hash, disabled, created_at) VALUES ($1, $2, $3, $4, 0, $5)",
         )
@@ -42,9 +48,10 @@ impl DeviceStore for Store {
         .bind(&d.name)
         .bind(&d.key_hash)
         .bind(d.created_at.micros())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(map_err("register a device", "device", d.id.as_str()))?;
+        tx.commit(audit, "commit a new device").await?;
         Ok(Device {
             id: d.id.clone(),
             kind: d.kind,
@@ -97,27 +104,37 @@ impl DeviceStore for Store {
         &self,
         id: &DeviceId,
         disabled: bool,
+        audit: Vec<NewAuditEntry>,
     ) -> Result<Device, StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let row = sqlx::query(&format!(
             "UPDATE devices SET disabled = $1 WHERE id = $2 RETURNING {DEVICE_COLUMNS}"
         ))
         .bind(i64::from(disabled))
         .bind(id.as_str())
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await
         .map_err(backend("disable a device"))?
         .ok_or_else(|| StoreError::NotFound {
             what: "device",
             id: id.to_string(),
         })?;
-        device_from_row(&row)
+        let device = device_from_row(&row)?;
+        tx.commit(audit, "commit a device's state").await?;
+        Ok(device)
     }
 
-    async fn rotate_device_key(&self, id: &DeviceId, key_hash: &str) -> Result<(), StoreError> {
+    async fn rotate_device_key(
+        &self,
+        id: &DeviceId,
+        key_hash: &str,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let done = sqlx::query("UPDATE devices SET key_hash = $1 WHERE id = $2")
             .bind(key_hash)
             .bind(id.as_str())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(map_err("rotate a device key", "device", id.as_str()))?;
         if done.rows_affected() == 0 {
@@ -126,6 +143,7 @@ impl DeviceStore for Store {
                 id: id.to_string(),
             });
         }
+        tx.commit(audit, "commit a device key").await?;
         Ok(())
     }
 
@@ -141,9 +159,11 @@ impl DeviceStore for Store {
         for id in ids {
             q = q.bind(id.as_str());
         }
-        q.execute(self.pool())
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
+        q.execute(&mut *tx)
             .await
             .map_err(backend("record device activity"))?;
-        Ok(())
+        tx.commit_unaudited(Unaudited::DeviceData, "commit device activity")
+            .await
     }
 }

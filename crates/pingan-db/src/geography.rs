@@ -3,6 +3,7 @@
 use crate::error::backend;
 use crate::{values_placeholders, Store};
 use async_trait::async_trait;
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::geography::FeatureRow;
 use pingan_core::ports::GeographyStore;
 use pingan_core::StoreError;
@@ -13,7 +14,11 @@ const CHUNK: usize = 200;
 
 #[async_trait]
 impl GeographyStore for Store {
-    async fn replace_geography(&self, features: &[FeatureRow]) -> Result<(), StoreError> {
+    async fn replace_geography(
+        &self,
+        features: &[FeatureRow],
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query("DELETE FROM geo_features")
             .execute(&mut *tx)
@@ -45,7 +50,8 @@ impl GeographyStore for Store {
                 _ => StoreError::backend("store the geography", e),
             })?;
         }
-        tx.commit().await.map_err(backend("commit the geography"))
+        tx.commit(audit, "commit the geography").await?;
+        Ok(())
     }
 
     async fn load_geography(&self) -> Result<Vec<FeatureRow>, StoreError> {

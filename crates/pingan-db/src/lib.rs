@@ -62,12 +62,30 @@ struct Inner {
     writer: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Why a write transaction may commit without a ledger entry: data that no person changed.
+///
+/// Every other write commits through [`WriteTx::commit`], which refuses to commit a change that
+/// has no ledger entry: a change and its entry are one transaction by construction, so a crash
+/// leaves both or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unaudited {
+    /// What field devices report: plate reads, positions, heartbeats, detections, last-seen.
+    DeviceData,
+    /// Sign-in sessions: created, ended and expired (the sign-in and sign-out are in the ledger).
+    Sessions,
+    /// Rows past their configured age, removed by a retention task.
+    Expiry,
+    /// A derived table rebuilt from stored data (nothing anyone decided changed).
+    Derived,
+}
+
 /// A write transaction; on SQLite it also holds the process's writer lock until dropped.
 ///
-/// A change and its ledger entries commit together: [`WriteTx::append_audit`] chains the entries
-/// inside this transaction, so a crash leaves either both or neither.
+/// A change and its ledger entries commit together: [`WriteTx::append_audit`] chains entries
+/// inside this transaction and [`WriteTx::commit`] takes the change's entries and refuses to
+/// commit without any, so a crash leaves either both or neither. Dropping it rolls back.
 pub struct WriteTx {
-    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     audit_lock: Arc<tokio::sync::Mutex<()>>,
     _audit: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -97,8 +115,29 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    /// Appends `audit` (the change's ledger entries) in this transaction and commits both.
+    /// Refused, and rolled back, when the transaction has no ledger entry at all: a change
+    /// nobody can account for is not stored. Returns the entries appended here.
+    pub async fn commit(
+        mut self,
+        audit: Vec<pingan_core::audit::NewAuditEntry>,
+        context: &'static str,
+    ) -> Result<Vec<pingan_core::audit::AuditEntry>, StoreError> {
+        let chained = self.append_audit(audit).await?;
+        if self._audit.is_none() {
+            return Err(StoreError::Unaudited { context });
+        }
+        self.tx.commit().await.map_err(backend(context))?;
+        Ok(chained)
+    }
+
+    /// Commits a write that is not a change anyone made (see [`Unaudited`]).
+    pub async fn commit_unaudited(
+        self,
+        _why: Unaudited,
+        context: &'static str,
+    ) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(backend(context))
     }
 
     /// Appends ledger entries inside this transaction (chained after the head as this
@@ -450,8 +489,8 @@ mod tests {
         store.close().await;
     }
 
-    /// Single-statement writes (device and session touches) run outside the writer lock; a
-    /// write transaction that read before writing must still never be refused by them.
+    /// Device and session touches interleave with write transactions that append to the
+    /// ledger; neither is ever refused by the other.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn write_transactions_survive_concurrent_single_statement_writes() {
         use pingan_core::account::DeviceKind;
@@ -464,13 +503,16 @@ mod tests {
         store.migrate().await.expect("migrate");
         let id = DeviceId("kk-01".into());
         store
-            .create_device(&NewDevice {
-                id: id.clone(),
-                kind: DeviceKind::Checkpoint,
-                name: "kk-01".into(),
-                key_hash: "x".into(),
-                created_at: pingan_core::Timestamp(1),
-            })
+            .create_device(
+                &NewDevice {
+                    id: id.clone(),
+                    kind: DeviceKind::Checkpoint,
+                    name: "kk-01".into(),
+                    key_hash: "x".into(),
+                    created_at: pingan_core::Timestamp(1),
+                },
+                vec![pingan_testkit::entry("test")],
+            )
             .await
             .expect("device");
         let toucher = {
@@ -504,6 +546,54 @@ mod tests {
                 .expect("append beside touches");
         }
         toucher.await.expect("toucher");
+    }
+
+    /// A change cannot commit without its ledger entry: the commit is refused, the change rolled
+    /// back; with its entry both are stored, chained.
+    #[tokio::test]
+    async fn a_change_without_its_ledger_entry_is_not_stored() {
+        use pingan_core::ports::{AuditFilter, AuditStore, DeviceStore};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("l.db")))
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let insert = |id: &'static str| {
+            sqlx::query(
+                "INSERT INTO devices (id, kind, name, key_hash, disabled, created_at) \
+                 VALUES ($1, 'checkpoint', $1, $1, 0, 1)",
+            )
+            .bind(id)
+        };
+        let mut tx = store.begin_write().await.expect("begin");
+        insert("kk-bare").execute(&mut *tx).await.expect("insert");
+        let refused = tx.commit(Vec::new(), "commit a bare change").await;
+        assert!(
+            matches!(refused, Err(StoreError::Unaudited { .. })),
+            "{refused:?}"
+        );
+        assert!(store.list_devices().await.expect("list").is_empty());
+
+        let mut tx = store.begin_write().await.expect("begin");
+        insert("kk-told").execute(&mut *tx).await.expect("insert");
+        let stored = tx
+            .commit(
+                vec![pingan_testkit::entry("device.create")],
+                "commit a change",
+            )
+            .await
+            .expect("commit with its entry");
+        assert_eq!(stored.len(), 1);
+        assert_eq!(store.list_devices().await.expect("list").len(), 1);
+        let ledger = store
+            .audit_page(&AuditFilter {
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .await
+            .expect("ledger");
+        assert_eq!(ledger.len(), 1);
+        assert_eq!(ledger[0].action, "device.create");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use pingan_core::access::Permission;
-use pingan_core::audit::Outcome;
+use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::geography::{check_lon_lat, FeatureRow};
 use pingan_core::ports::GeographyStore;
@@ -79,13 +79,14 @@ fn rows_of(features: &[GeoFeature]) -> Vec<FeatureRow> {
         .collect()
 }
 
-/// Validates GeoJSON text and replaces the stored geography with it (all or nothing).
+/// Validates GeoJSON text and replaces the stored geography with it (all or nothing), with
+/// the ledger entry `entry` makes of the import's report, in the same transaction.
 pub async fn import_geography(
     store: &impl GeographyStore,
     text: &str,
+    entry: impl FnOnce(&ImportReport) -> NewAuditEntry,
 ) -> Result<(Geography, ImportReport), ImportError> {
     let features = parse_feature_collection(text).map_err(ImportError::Invalid)?;
-    store.replace_geography(&rows_of(&features)).await?;
     let mut by_kind = std::collections::BTreeMap::new();
     for f in &features {
         *by_kind.entry(f.kind.as_str().to_owned()).or_insert(0) += 1;
@@ -94,6 +95,9 @@ pub async fn import_geography(
         features: features.len(),
         by_kind,
     };
+    store
+        .replace_geography(&rows_of(&features), vec![entry(&report)])
+        .await?;
     Ok((Geography::build(features), report))
 }
 
@@ -144,18 +148,19 @@ pub async fn put_geography(
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::MalformedJson {
         detail: "the body is not UTF-8".into(),
     })?;
-    let (geography, report) = import_geography(&state.store, text).await?;
-    state.set_geography(geography);
-    state
-        .audit(vec![caller.entry(
+    let (geography, report) = import_geography(&state.store, text, |report| {
+        caller.entry(
             &state,
             "geography.import",
             "geography",
             None,
             Outcome::Success,
-            serde_json::to_value(&report).unwrap_or_default(),
-        )])
-        .await?;
+            serde_json::to_value(report).unwrap_or_default(),
+        )
+    })
+    .await?;
+    state.count_audit(1);
+    state.set_geography(geography);
     state
         .publish(StreamEvent::new(
             Topic::System,

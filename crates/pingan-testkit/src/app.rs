@@ -132,17 +132,24 @@ impl TestApp {
         let hash = pingan_server::auth::hash_password(PASSWORD.into())
             .await
             .expect("hash");
+        let entry =
+            pingan_core::audit::AuditBuilder::new(self.state.now(), "testkit", None, "user.create")
+                .object("user", Some(username))
+                .build();
         self.state
             .store
-            .create_user(&NewUser {
-                id: UserId(format!("u-{username}")),
-                username: username.into(),
-                display_name: username.into(),
-                role,
-                agency: (role == Role::AgencyDesk).then(|| "traffic_police".into()),
-                password_hash: hash,
-                created_at: self.state.now(),
-            })
+            .create_user(
+                &NewUser {
+                    id: UserId(format!("u-{username}")),
+                    username: username.into(),
+                    display_name: username.into(),
+                    role,
+                    agency: (role == Role::AgencyDesk).then(|| "traffic_police".into()),
+                    password_hash: hash,
+                    created_at: self.state.now(),
+                },
+                vec![entry],
+            )
             .await
             .expect("create user");
     }

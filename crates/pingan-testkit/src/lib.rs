@@ -8,3 +8,8 @@
 pub mod app;
 pub mod services;
 mod tidy;
+
+/// A ledger entry for a change a test makes directly in a store (`{action}` by `test`).
+pub fn entry(action: &str) -> pingan_core::audit::NewAuditEntry {
+    pingan_core::audit::AuditBuilder::new(pingan_core::Timestamp(0), "test", None, action).build()
+}

@@ -112,6 +112,51 @@ mod tests {
         assert!(found.is_empty(), "{}", found.join("\n"));
     }
 
+    /// A store function that writes (`INSERT`, `UPDATE`, `DELETE`) does so inside a write
+    /// transaction, whose commit takes the change's ledger entries or names why there are none
+    /// (`pingan_db::Unaudited`): never straight on the pool, where a change could commit with no
+    /// entry.
+    #[test]
+    fn store_writes_go_through_a_write_transaction() {
+        let mut found = Vec::new();
+        for (rel, text) in product_rust() {
+            let k = crate_of(&rel);
+            if !(k == "pingan-db" || (is_capability(k) && in_module(&rel, "store"))) {
+                continue;
+            }
+            let mut start = 0;
+            let lines: Vec<&str> = text.lines().collect();
+            let is_fn = |l: &str| {
+                let t = l.trim_start();
+                [
+                    "fn ",
+                    "async fn ",
+                    "pub fn ",
+                    "pub async fn ",
+                    "pub(crate) async fn ",
+                ]
+                .iter()
+                .any(|p| t.starts_with(p))
+            };
+            for i in 0..=lines.len() {
+                if i == lines.len() || (i > start && is_fn(lines[i])) {
+                    let body = lines[start..i].join("\n");
+                    let writes = ["\"INSERT INTO", "\"UPDATE ", "\"DELETE FROM"]
+                        .iter()
+                        .any(|w| body.contains(w));
+                    if writes && body.contains("pool()") {
+                        found.push(format!(
+                            "{rel}:{}: writes on the pool, not in a write transaction",
+                            start + 1
+                        ));
+                    }
+                    start = i;
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     #[test]
     fn http_lives_at_the_edge() {
         let found = violations(|rel, line| {

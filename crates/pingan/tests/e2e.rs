@@ -2,6 +2,8 @@
 //! WebSocket and MQTT, on SQLite and on a temporary real PostgreSQL.
 
 mod common;
+#[path = "e2e/crash.rs"]
+mod crash;
 
 use common::{login, pingan, Server, ADMIN_PASSWORD};
 use futures::StreamExt;

@@ -598,7 +598,11 @@ both!(
                 received_at: Timestamp::from_micros(t0 + k * 20 * 3_600_000_000),
                 created_by: "test".into(),
             };
-            app.state.store.create_incident(&incident).await.unwrap();
+            app.state
+                .store
+                .create_incident(&incident, vec![pingan_testkit::entry("test")])
+                .await
+                .unwrap();
         }
         let token = app.token(Role::Analyst).await;
         let window =

@@ -13,6 +13,7 @@ use crate::domain::incident::{
 };
 use crate::domain::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
 use async_trait::async_trait;
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::DeviceId;
 use pingan_core::time::Timestamp;
 use pingan_core::StoreError;
@@ -258,21 +259,39 @@ pub struct FixesRecorded {
     pub advanced: Option<Unit>,
 }
 
+/// Storage of the command centre. Every change takes its ledger entries (`audit`) and commits
+/// them in its own transaction.
 #[async_trait]
 pub trait CommandStore: Send + Sync {
     /// Records a new incident with its first timeline entry; `Duplicate` on a taken id.
-    async fn create_incident(&self, new: &NewIncident) -> Result<Incident, StoreError>;
+    async fn create_incident(
+        &self,
+        new: &NewIncident,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Incident, StoreError>;
     async fn incident(&self, id: &IncidentId) -> Result<Option<Incident>, StoreError>;
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, StoreError>;
     /// The caller's contact; `NotFound` when the incident does not exist.
     async fn incident_contact(&self, id: &IncidentId) -> Result<Option<CallerContact>, StoreError>;
     /// Applies a decided change (see [`IncidentChange`]) and returns the incident after it.
-    async fn apply_incident_change(&self, change: &IncidentChange) -> Result<Incident, StoreError>;
+    async fn apply_incident_change(
+        &self,
+        change: &IncidentChange,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Incident, StoreError>;
     /// Appends notes, actions and attachment links (no state change).
-    async fn add_timeline(&self, entries: &[NewTimelineEntry]) -> Result<(), StoreError>;
+    async fn add_timeline(
+        &self,
+        entries: &[NewTimelineEntry],
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError>;
     async fn timeline(&self, id: &IncidentId) -> Result<Vec<TimelineEntry>, StoreError>;
 
-    async fn create_unit(&self, unit: &NewUnit) -> Result<Unit, StoreError>;
+    async fn create_unit(
+        &self,
+        unit: &NewUnit,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Unit, StoreError>;
     /// Units by id (all units when `ids` is `None`), ordered by id.
     async fn units(&self, ids: Option<&[UnitId]>) -> Result<Vec<Unit>, StoreError>;
     /// The unit whose GPS is this device.
@@ -284,6 +303,7 @@ pub trait CommandStore: Send + Sync {
         expected_version: i64,
         status: UnitStatus,
         at: Timestamp,
+        audit: Vec<NewAuditEntry>,
     ) -> Result<Unit, StoreError>;
     /// Stores fixes in the unit's track (duplicates by unit and time are skipped) and moves the
     /// last known position forward to the newest of them, never back.

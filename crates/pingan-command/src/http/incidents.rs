@@ -26,7 +26,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pingan_core::access::Permission;
-use pingan_core::audit::Outcome;
+use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::geography::check_lon_lat;
 use pingan_core::purpose::{Purpose, StatedPurpose};
@@ -229,34 +229,37 @@ pub async fn create_incident(
         return Err(ApiError::invalid("received_at", "is more than a year ago"));
     }
     let location = locate(&state, req.lon, req.lat);
+    let id = IncidentId(pingan_server::auth::new_id("INC-"));
+    let entry = caller.entry(
+        &state,
+        &Audit::CreateIncident.name(),
+        "incident",
+        Some(id.as_str()),
+        Outcome::Success,
+        serde_json::json!({
+            "type": req.incident_type, "priority": req.priority,
+            "source": req.source, "inside_district": location.inside_district,
+        }),
+    );
     let incident = state
         .store
-        .create_incident(&NewIncident {
-            id: IncidentId(pingan_server::auth::new_id("INC-")),
-            incident_type: req.incident_type,
-            source: req.source,
-            priority: req.priority,
-            location,
-            description: req.description.trim().to_owned(),
-            address: req.address.map(|a| a.trim().to_owned()),
-            caller: contact.filter(|c| c.name.is_some() || c.phone.is_some()),
-            received_at,
-            created_by: caller.user.username.clone(),
-        })
+        .create_incident(
+            &NewIncident {
+                id,
+                incident_type: req.incident_type,
+                source: req.source,
+                priority: req.priority,
+                location,
+                description: req.description.trim().to_owned(),
+                address: req.address.map(|a| a.trim().to_owned()),
+                caller: contact.filter(|c| c.name.is_some() || c.phone.is_some()),
+                received_at,
+                created_by: caller.user.username.clone(),
+            },
+            vec![entry],
+        )
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Audit::CreateIncident.name(),
-            "incident",
-            Some(incident.id.as_str()),
-            Outcome::Success,
-            serde_json::json!({
-                "type": incident.incident_type, "priority": incident.priority,
-                "source": incident.source, "inside_district": incident.location.inside_district,
-            }),
-        )])
-        .await?;
+    state.count_audit(1);
     announce(&state, Event::IncidentCreated, &incident).await;
     Ok((
         StatusCode::CREATED,
@@ -347,14 +350,19 @@ async fn moved(state: &AppState, id: &str, detail: String) -> ApiResult<Response
     ))
 }
 
-/// Applies a change; a version conflict becomes a 409 with the current state.
+/// Applies a change with its ledger entry (one transaction); a version conflict becomes a 409
+/// with the current state.
 async fn apply(
     state: &AppState,
     change: &IncidentChange,
     extra_unit: Option<&UnitId>,
+    entry: NewAuditEntry,
 ) -> ApiResult<Result<Incident, Response>> {
-    match state.store.apply_incident_change(change).await {
-        Ok(i) => Ok(Ok(i)),
+    match state.store.apply_incident_change(change, vec![entry]).await {
+        Ok(i) => {
+            state.count_audit(1);
+            Ok(Ok(i))
+        }
         Err(StoreError::Conflict { what, id, detail }) => {
             let mut resp = moved(
                 state,
@@ -426,20 +434,18 @@ pub async fn edit_incident(
         text: Some(detail.to_string()),
         link: None,
     });
-    let incident = match apply(&state, &change, None).await? {
+    let entry = caller.entry(
+        &state,
+        &Audit::EditIncident.name(),
+        "incident",
+        Some(&id),
+        Outcome::Success,
+        detail,
+    );
+    let incident = match apply(&state, &change, None, entry).await? {
         Ok(i) => i,
         Err(resp) => return Ok(resp),
     };
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Audit::EditIncident.name(),
-            "incident",
-            Some(&id),
-            Outcome::Success,
-            detail,
-        )])
-        .await?;
     announce(&state, Event::IncidentUpdated, &incident).await;
     Ok(Json(incident).into_response())
 }
@@ -578,23 +584,21 @@ pub async fn apply_transition(
         text: req.reason.as_ref().map(|r| r.trim().to_owned()),
         link: None,
     });
-    let incident = match apply(&state, &change, sent.as_ref().map(|u| &u.id)).await? {
+    let entry = caller.entry(
+        &state,
+        &Audit::Transition(req.action).name(),
+        "incident",
+        Some(&id),
+        Outcome::Success,
+        serde_json::json!({
+            "from": before.state, "to": next, "reason": req.reason,
+            "units": change.units.iter().map(|u| serde_json::json!({"unit": u.unit_id, "status": u.status})).collect::<Vec<_>>(),
+        }),
+    );
+    let incident = match apply(&state, &change, sent.as_ref().map(|u| &u.id), entry).await? {
         Ok(i) => i,
         Err(resp) => return Ok(resp),
     };
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Audit::Transition(req.action).name(),
-            "incident",
-            Some(&id),
-            Outcome::Success,
-            serde_json::json!({
-                "from": before.state, "to": next, "reason": req.reason,
-                "units": change.units.iter().map(|u| serde_json::json!({"unit": u.unit_id, "status": u.status})).collect::<Vec<_>>(),
-            }),
-        )])
-        .await?;
     announce(&state, Event::IncidentTransition, &incident).await;
     let changed: Vec<UnitId> = change.units.iter().map(|u| u.unit_id.clone()).collect();
     for u in state.store.units(Some(&changed)).await? {
@@ -668,20 +672,19 @@ pub async fn add_entry(
         text: req.text.map(|t| t.trim().to_owned()),
         link: req.link,
     };
+    let audit = caller.entry(
+        &state,
+        &Audit::Timeline(req.kind).name(),
+        "incident",
+        Some(&id),
+        Outcome::Success,
+        serde_json::json!({ "link": entry.link }),
+    );
     state
         .store
-        .add_timeline(std::slice::from_ref(&entry))
+        .add_timeline(std::slice::from_ref(&entry), vec![audit])
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Audit::Timeline(req.kind).name(),
-            "incident",
-            Some(&id),
-            Outcome::Success,
-            serde_json::json!({ "link": entry.link }),
-        )])
-        .await?;
+    state.count_audit(1);
     state
         .publish(StreamEvent::new(
             Topic::Incidents,

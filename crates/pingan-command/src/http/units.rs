@@ -161,29 +161,32 @@ pub async fn create_unit(
         None => None,
     };
     let now = state.now();
+    let call_sign = req.call_sign.trim().to_owned();
+    let entry = caller.entry(
+        &state,
+        &Action::CreateUnit.name(),
+        "unit",
+        Some(&req.id),
+        Outcome::Success,
+        serde_json::json!({ "call_sign": call_sign, "kind": req.kind, "device_id": device_id }),
+    );
     let unit = state
         .store
-        .create_unit(&NewUnit {
-            id: UnitId(req.id),
-            call_sign: req.call_sign.trim().to_owned(),
-            kind: req.kind,
-            crew: req.crew.iter().map(|c| c.trim().to_owned()).collect(),
-            agency: req.agency.trim().to_owned(),
-            status,
-            device_id,
-            created_at: now,
-        })
+        .create_unit(
+            &NewUnit {
+                id: UnitId(req.id),
+                call_sign,
+                kind: req.kind,
+                crew: req.crew.iter().map(|c| c.trim().to_owned()).collect(),
+                agency: req.agency.trim().to_owned(),
+                status,
+                device_id,
+                created_at: now,
+            },
+            vec![entry],
+        )
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Action::CreateUnit.name(),
-            "unit",
-            Some(unit.id.as_str()),
-            Outcome::Success,
-            serde_json::json!({ "call_sign": unit.call_sign, "kind": unit.kind, "device_id": unit.device_id }),
-        )])
-        .await?;
+    state.count_audit(1);
     publish_unit(&state, Event::UnitCreated, &unit).await;
     Ok((
         StatusCode::CREATED,
@@ -279,12 +282,23 @@ pub async fn set_status(
         ));
     }
     let expected = req.expected_version.unwrap_or(unit.version);
+    let entry = caller.entry(
+        &state,
+        &Action::SetUnitStatus.name(),
+        "unit",
+        Some(unit.id.as_str()),
+        Outcome::Success,
+        serde_json::json!({ "from": unit.status, "to": req.status }),
+    );
     let updated = match state
         .store
-        .set_unit_status(&unit.id, expected, req.status, now)
+        .set_unit_status(&unit.id, expected, req.status, now, vec![entry])
         .await
     {
-        Ok(u) => u,
+        Ok(u) => {
+            state.count_audit(1);
+            u
+        }
         Err(pingan_core::StoreError::Conflict { detail, .. }) => {
             let current = load_unit(&state, &id).await?;
             return Ok(conflict_response(
@@ -295,16 +309,6 @@ pub async fn set_status(
         }
         Err(e) => return Err(e.into()),
     };
-    state
-        .audit(vec![caller.entry(
-            &state,
-            &Action::SetUnitStatus.name(),
-            "unit",
-            Some(updated.id.as_str()),
-            Outcome::Success,
-            serde_json::json!({ "from": unit.status, "to": updated.status }),
-        )])
-        .await?;
     publish_unit(&state, Event::UnitStatus, &updated).await;
     Ok(Json(view(updated, now, &config)).into_response())
 }

@@ -3,6 +3,7 @@
 
 use crate::domain::incident::{IncidentSource, IncidentState, IncidentType, Priority};
 use crate::domain::records::IncidentLocation;
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::{StoreError, Timestamp};
 use pingan_db::backend;
 use pingan_db::{values_placeholders, Store};
@@ -37,7 +38,8 @@ type Step<'a> = (
 /// Incidents per INSERT (24 columns each).
 const CHUNK: usize = 100;
 
-/// Imports closed incidents and their timelines; all or nothing. Returns how many.
+/// Imports closed incidents and their timelines with the import's ledger entry; all or nothing.
+/// Returns how many.
 #[expect(
     clippy::too_many_lines,
     reason = "one procedure whose steps read in order; split when it next grows"
@@ -45,6 +47,7 @@ const CHUNK: usize = 100;
 pub async fn import_incident_history(
     db: &Store,
     rows: &[HistoricIncident],
+    audit: NewAuditEntry,
 ) -> Result<usize, StoreError> {
     let mut tx = db.begin_write().await.map_err(backend("begin"))?;
     for chunk in rows.chunks(CHUNK) {
@@ -170,8 +173,7 @@ pub async fn import_incident_history(
                 .map_err(backend("import incident timelines"))?;
         }
     }
-    tx.commit()
-        .await
-        .map_err(backend("commit the incident history"))?;
+    tx.commit(vec![audit], "commit the incident history")
+        .await?;
     Ok(rows.len())
 }

@@ -20,10 +20,11 @@ use crate::domain::records::{
 };
 use crate::domain::unit::{Fix, Unit, UnitId, UnitKind, UnitStatus};
 use async_trait::async_trait;
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::DeviceId;
 use pingan_core::{StoreError, Timestamp};
 use pingan_db::{backend, map_err};
-use pingan_db::{flag, list_placeholders, values_placeholders, Store};
+use pingan_db::{flag, list_placeholders, values_placeholders, Store, Unaudited};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 use std::collections::{BTreeMap, HashSet};
@@ -272,7 +273,11 @@ async fn unit_where(db: &Store, clause: &str, value: &str) -> Result<Option<Unit
 )]
 #[async_trait]
 impl CommandStore for Store {
-    async fn create_incident(&self, n: &NewIncident) -> Result<Incident, StoreError> {
+    async fn create_incident(
+        &self,
+        n: &NewIncident,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Incident, StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let l = &n.location;
         let sql = format!(
@@ -324,7 +329,7 @@ impl CommandStore for Store {
             }],
         )
         .await?;
-        tx.commit().await.map_err(backend("commit an incident"))?;
+        tx.commit(audit, "commit an incident").await?;
         self.incident(&n.id)
             .await?
             .ok_or_else(|| StoreError::NotFound {
@@ -424,7 +429,11 @@ impl CommandStore for Store {
         Ok((name.is_some() || phone.is_some()).then_some(CallerContact { name, phone }))
     }
 
-    async fn apply_incident_change(&self, c: &IncidentChange) -> Result<Incident, StoreError> {
+    async fn apply_incident_change(
+        &self,
+        c: &IncidentChange,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Incident, StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let t = &c.times;
         let opt = |v: Option<Timestamp>| v.map(Timestamp::micros);
@@ -486,9 +495,7 @@ impl CommandStore for Store {
             }
         }
         insert_timeline(&mut tx, &c.timeline).await?;
-        tx.commit()
-            .await
-            .map_err(backend("commit an incident change"))?;
+        tx.commit(audit, "commit an incident change").await?;
         self.incident(&c.id)
             .await?
             .ok_or_else(|| StoreError::NotFound {
@@ -497,15 +504,18 @@ impl CommandStore for Store {
             })
     }
 
-    async fn add_timeline(&self, entries: &[NewTimelineEntry]) -> Result<(), StoreError> {
+    async fn add_timeline(
+        &self,
+        entries: &[NewTimelineEntry],
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         insert_timeline(&mut tx, entries).await?;
-        tx.commit()
-            .await
-            .map_err(backend("commit timeline entries"))
+        tx.commit(audit, "commit timeline entries").await?;
+        Ok(())
     }
 
     async fn timeline(&self, id: &IncidentId) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -519,9 +529,14 @@ impl CommandStore for Store {
         rows.iter().map(timeline_from_row).collect()
     }
 
-    async fn create_unit(&self, u: &NewUnit) -> Result<Unit, StoreError> {
+    async fn create_unit(
+        &self,
+        u: &NewUnit,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<Unit, StoreError> {
         let crew =
             serde_json::to_string(&u.crew).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         sqlx::query(
             "INSERT INTO units (id, call_sign, kind, crew, agency, status, device_id, version, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
@@ -534,9 +549,10 @@ impl CommandStore for Store {
         .bind(u.status.as_str())
         .bind(u.device_id.as_ref().map(|d| d.as_str()))
         .bind(u.created_at.micros())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(map_err("register a unit", "unit or unit device", u.id.as_str()))?;
+        tx.commit(audit, "commit a new unit").await?;
         unit_where(self, "id", u.id.as_str())
             .await?
             .ok_or_else(|| StoreError::NotFound {
@@ -579,6 +595,7 @@ impl CommandStore for Store {
         expected_version: i64,
         status: UnitStatus,
         at: Timestamp,
+        audit: Vec<NewAuditEntry>,
     ) -> Result<Unit, StoreError> {
         let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let done = sqlx::query(
@@ -594,7 +611,7 @@ impl CommandStore for Store {
         if done.rows_affected() == 0 {
             return Err(missed(&mut tx, "units", "unit", id.as_str(), expected_version).await);
         }
-        tx.commit().await.map_err(backend("commit a unit status"))?;
+        tx.commit(audit, "commit a unit status").await?;
         unit_where(self, "id", id.as_str())
             .await?
             .ok_or_else(|| StoreError::NotFound {
@@ -686,7 +703,8 @@ impl CommandStore for Store {
             .map_err(backend("move a unit's last position"))?;
             advanced = done.rows_affected() > 0;
         }
-        tx.commit().await.map_err(backend("commit fixes"))?;
+        tx.commit_unaudited(Unaudited::DeviceData, "commit fixes")
+            .await?;
         let advanced = if advanced {
             unit_where(self, "id", unit.as_str()).await?
         } else {
@@ -728,11 +746,14 @@ impl CommandStore for Store {
     }
 
     async fn purge_positions(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await.map_err(backend("begin"))?;
         let done = sqlx::query("DELETE FROM unit_positions WHERE at < $1")
             .bind(before.micros())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(backend("purge unit positions"))?;
+        tx.commit_unaudited(Unaudited::Expiry, "commit purged positions")
+            .await?;
         Ok(done.rows_affected())
     }
 }

@@ -724,14 +724,14 @@ both!(
         });
         app.state
             .store
-            .apply_incident_change(&change)
+            .apply_incident_change(&change, vec![pingan_testkit::entry("test")])
             .await
             .unwrap();
         // The same decision again is based on versions that moved: nothing changes.
         let e = app
             .state
             .store
-            .apply_incident_change(&change)
+            .apply_incident_change(&change, vec![pingan_testkit::entry("test")])
             .await
             .unwrap_err();
         assert!(
@@ -748,7 +748,7 @@ both!(
         let e = app
             .state
             .store
-            .apply_incident_change(&change)
+            .apply_incident_change(&change, vec![pingan_testkit::entry("test")])
             .await
             .unwrap_err();
         assert!(

@@ -20,7 +20,10 @@ contract!(
 async fn accounts_create_and_look_up(store: &Store) {
     let mut new = new_user("zhang.wei", Role::Investigator);
     new.agency = Some("刑侦大队".to_owned());
-    let created = store.create_user(&new).await.expect("create");
+    let created = store
+        .create_user(&new, vec![pingan_testkit::entry("test")])
+        .await
+        .expect("create");
     assert_eq!(created.id, new.id);
     assert_eq!(created.username, "zhang.wei");
     assert_eq!(created.role, Role::Investigator);
@@ -48,12 +51,20 @@ async fn accounts_create_and_look_up(store: &Store) {
 
 async fn accounts_refuse_a_taken_user_name(store: &Store) {
     store
-        .create_user(&new_user("li.na", Role::Operator))
+        .create_user(
+            &new_user("li.na", Role::Operator),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     let mut again = new_user("li.na", Role::Admin);
     again.id = UserId::new("another-id");
-    assert_duplicate(store.create_user(&again).await, "user");
+    assert_duplicate(
+        store
+            .create_user(&again, vec![pingan_testkit::entry("test")])
+            .await,
+        "user",
+    );
     let users = store.list_users().await.expect("list");
     assert_eq!(users.len(), 1);
     assert_eq!(
@@ -76,7 +87,10 @@ async fn accounts_list_in_byte_order(store: &Store) {
     ];
     for name in names {
         store
-            .create_user(&new_user(name, Role::Officer))
+            .create_user(
+                &new_user(name, Role::Officer),
+                vec![pingan_testkit::entry("test")],
+            )
             .await
             .expect("create");
     }
@@ -97,11 +111,17 @@ async fn accounts_list_in_byte_order(store: &Store) {
 
 async fn disabling_an_account_ends_its_sessions(store: &Store) {
     let user = store
-        .create_user(&new_user("wang.fang", Role::Officer))
+        .create_user(
+            &new_user("wang.fang", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     let other = store
-        .create_user(&new_user("chen.jie", Role::Officer))
+        .create_user(
+            &new_user("chen.jie", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     let now = Timestamp(1_000);
@@ -113,7 +133,7 @@ async fn disabling_an_account_ends_its_sessions(store: &Store) {
     }
 
     let disabled = store
-        .set_user_disabled("wang.fang", true)
+        .set_user_disabled("wang.fang", true, vec![pingan_testkit::entry("test")])
         .await
         .expect("disable");
     assert!(disabled.disabled);
@@ -139,7 +159,7 @@ async fn disabling_an_account_ends_its_sessions(store: &Store) {
     assert!(store.session("late", now).await.expect("lookup").is_none());
 
     let enabled = store
-        .set_user_disabled("wang.fang", false)
+        .set_user_disabled("wang.fang", false, vec![pingan_testkit::entry("test")])
         .await
         .expect("enable");
     assert!(!enabled.disabled);
@@ -147,16 +167,27 @@ async fn disabling_an_account_ends_its_sessions(store: &Store) {
         store.session("s1", now).await.expect("lookup").is_none(),
         "ended for good"
     );
-    assert_not_found(store.set_user_disabled("nobody", true).await, "user");
+    assert_not_found(
+        store
+            .set_user_disabled("nobody", true, vec![pingan_testkit::entry("test")])
+            .await,
+        "user",
+    );
 }
 
 async fn setting_a_password_ends_the_sessions(store: &Store) {
     let user = store
-        .create_user(&new_user("zhao.lei", Role::Analyst))
+        .create_user(
+            &new_user("zhao.lei", Role::Analyst),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     let other = store
-        .create_user(&new_user("sun.li", Role::Analyst))
+        .create_user(
+            &new_user("sun.li", Role::Analyst),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     store
@@ -169,7 +200,7 @@ async fn setting_a_password_ends_the_sessions(store: &Store) {
         .expect("session");
 
     store
-        .set_password("zhao.lei", "new-hash")
+        .set_password("zhao.lei", "new-hash", vec![pingan_testkit::entry("test")])
         .await
         .expect("set password");
     let found = store
@@ -189,13 +220,21 @@ async fn setting_a_password_ends_the_sessions(store: &Store) {
         .await
         .expect("lookup")
         .is_some());
-    assert_not_found(store.set_password("nobody", "x").await, "user");
+    assert_not_found(
+        store
+            .set_password("nobody", "x", vec![pingan_testkit::entry("test")])
+            .await,
+        "user",
+    );
 }
 
 async fn has_admin_ignores_disabled_admins(store: &Store) {
     assert!(!store.has_admin().await.expect("has_admin"));
     store
-        .create_user(&new_user("ops", Role::Operator))
+        .create_user(
+            &new_user("ops", Role::Operator),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     assert!(
@@ -203,12 +242,15 @@ async fn has_admin_ignores_disabled_admins(store: &Store) {
         "an operator is no admin"
     );
     store
-        .create_user(&new_user("root", Role::Admin))
+        .create_user(
+            &new_user("root", Role::Admin),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     assert!(store.has_admin().await.expect("has_admin"));
     store
-        .set_user_disabled("root", true)
+        .set_user_disabled("root", true, vec![pingan_testkit::entry("test")])
         .await
         .expect("disable");
     assert!(
@@ -216,7 +258,10 @@ async fn has_admin_ignores_disabled_admins(store: &Store) {
         "a disabled admin does not count"
     );
     store
-        .create_user(&new_user("root2", Role::Admin))
+        .create_user(
+            &new_user("root2", Role::Admin),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     assert!(store.has_admin().await.expect("has_admin"));
@@ -226,7 +271,10 @@ async fn has_admin_ignores_disabled_admins(store: &Store) {
 
 async fn sessions_round_trip_until_they_expire(store: &Store) {
     let user = store
-        .create_user(&new_user("liu.yang", Role::Officer))
+        .create_user(
+            &new_user("liu.yang", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     let browser = session("browser-token", &user.id, 5_000_000);
@@ -291,7 +339,10 @@ async fn sessions_round_trip_until_they_expire(store: &Store) {
 
 async fn sessions_refuse_duplicates_and_unknown_users(store: &Store) {
     let user = store
-        .create_user(&new_user("he.ming", Role::Officer))
+        .create_user(
+            &new_user("he.ming", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     store
@@ -313,7 +364,10 @@ async fn sessions_refuse_duplicates_and_unknown_users(store: &Store) {
 
 async fn an_unknown_session_kind_is_corrupt(store: &Store) {
     let user = store
-        .create_user(&new_user("ma.chao", Role::Officer))
+        .create_user(
+            &new_user("ma.chao", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     sqlx::query(
@@ -332,7 +386,10 @@ async fn an_unknown_session_kind_is_corrupt(store: &Store) {
 
 async fn purging_sessions_counts_the_expired(store: &Store) {
     let user = store
-        .create_user(&new_user("gao.yan", Role::Officer))
+        .create_user(
+            &new_user("gao.yan", Role::Officer),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     for (token, expires) in [("a", 10), ("b", 20), ("c", 30)] {

@@ -16,7 +16,10 @@ async fn devices_register_and_list(store: &Store) {
     for (i, kind) in DeviceKind::ALL.into_iter().enumerate().rev() {
         let mut d = new_device(&format!("dev-{i}"), &format!("key-{i}"));
         d.kind = kind;
-        let created = store.create_device(&d).await.expect("create");
+        let created = store
+            .create_device(&d, vec![pingan_testkit::entry("test")])
+            .await
+            .expect("create");
         assert_eq!(created.kind, kind);
         assert_eq!(created.last_seen_at, None);
         assert!(!created.disabled);
@@ -31,11 +34,21 @@ async fn devices_register_and_list(store: &Store) {
     assert_eq!(listed[0].kind, DeviceKind::ALL[0]);
 
     assert_duplicate(
-        store.create_device(&new_device("dev-0", "fresh-key")).await,
+        store
+            .create_device(
+                &new_device("dev-0", "fresh-key"),
+                vec![pingan_testkit::entry("test")],
+            )
+            .await,
         "device",
     );
     assert_duplicate(
-        store.create_device(&new_device("dev-new", "key-1")).await,
+        store
+            .create_device(
+                &new_device("dev-new", "key-1"),
+                vec![pingan_testkit::entry("test")],
+            )
+            .await,
         "device",
     );
     assert_eq!(store.list_devices().await.expect("list").len(), 5);
@@ -43,7 +56,10 @@ async fn devices_register_and_list(store: &Store) {
 
 async fn device_keys_of_disabled_devices_do_not_work(store: &Store) {
     let created = store
-        .create_device(&new_device("cam-1", "k1"))
+        .create_device(
+            &new_device("cam-1", "k1"),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     assert_eq!(
@@ -53,20 +69,32 @@ async fn device_keys_of_disabled_devices_do_not_work(store: &Store) {
     assert!(store.device_by_key("k2").await.expect("lookup").is_none());
 
     let disabled = store
-        .set_device_disabled(&DeviceId::new("cam-1"), true)
+        .set_device_disabled(
+            &DeviceId::new("cam-1"),
+            true,
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("disable");
     assert!(disabled.disabled);
     assert!(store.device_by_key("k1").await.expect("lookup").is_none());
     let enabled = store
-        .set_device_disabled(&DeviceId::new("cam-1"), false)
+        .set_device_disabled(
+            &DeviceId::new("cam-1"),
+            false,
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("enable");
     assert!(!enabled.disabled);
     assert!(store.device_by_key("k1").await.expect("lookup").is_some());
     assert_not_found(
         store
-            .set_device_disabled(&DeviceId::new("nope"), true)
+            .set_device_disabled(
+                &DeviceId::new("nope"),
+                true,
+                vec![pingan_testkit::entry("test")],
+            )
             .await,
         "device",
     );
@@ -75,12 +103,19 @@ async fn device_keys_of_disabled_devices_do_not_work(store: &Store) {
 async fn devices_read_in_one_batch(store: &Store) {
     for id in ["a", "b", "c"] {
         store
-            .create_device(&new_device(id, &format!("key-{id}")))
+            .create_device(
+                &new_device(id, &format!("key-{id}")),
+                vec![pingan_testkit::entry("test")],
+            )
             .await
             .expect("create");
     }
     store
-        .set_device_disabled(&DeviceId::new("c"), true)
+        .set_device_disabled(
+            &DeviceId::new("c"),
+            true,
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("disable");
     let ids = |xs: &[&str]| xs.iter().map(|x| DeviceId::new(*x)).collect::<Vec<_>>();
@@ -104,15 +139,25 @@ async fn devices_read_in_one_batch(store: &Store) {
 
 async fn rotating_a_key_retires_the_old_one(store: &Store) {
     store
-        .create_device(&new_device("gps-1", "old"))
+        .create_device(
+            &new_device("gps-1", "old"),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     store
-        .create_device(&new_device("gps-2", "other"))
+        .create_device(
+            &new_device("gps-2", "other"),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     store
-        .rotate_device_key(&DeviceId::new("gps-1"), "new")
+        .rotate_device_key(
+            &DeviceId::new("gps-1"),
+            "new",
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("rotate");
     assert!(store.device_by_key("old").await.expect("lookup").is_none());
@@ -123,13 +168,23 @@ async fn rotating_a_key_retires_the_old_one(store: &Store) {
         .expect("new key works");
     assert_eq!(found.id.as_str(), "gps-1");
     assert_not_found(
-        store.rotate_device_key(&DeviceId::new("nope"), "k").await,
+        store
+            .rotate_device_key(
+                &DeviceId::new("nope"),
+                "k",
+                vec![pingan_testkit::entry("test")],
+            )
+            .await,
         "device",
     );
     // A key is held by one device only.
     assert_duplicate(
         store
-            .rotate_device_key(&DeviceId::new("gps-1"), "other")
+            .rotate_device_key(
+                &DeviceId::new("gps-1"),
+                "other",
+                vec![pingan_testkit::entry("test")],
+            )
             .await,
         "device",
     );
@@ -139,7 +194,10 @@ async fn rotating_a_key_retires_the_old_one(store: &Store) {
 async fn touching_devices_never_moves_last_seen_back(store: &Store) {
     for id in ["a", "b", "c", "d"] {
         store
-            .create_device(&new_device(id, &format!("key-{id}")))
+            .create_device(
+                &new_device(id, &format!("key-{id}")),
+                vec![pingan_testkit::entry("test")],
+            )
             .await
             .expect("create");
     }

@@ -12,7 +12,10 @@ contract!(
 
 async fn migrating_again_is_a_no_op(store: &Store) {
     store
-        .create_user(&new_user("keep.me", Role::Admin))
+        .create_user(
+            &new_user("keep.me", Role::Admin),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("create");
     assert_eq!(store.migrate().await.expect("migrate"), 0);
@@ -44,10 +47,16 @@ async fn times_round_trip_exactly(store: &Store) {
     for (i, t) in times.iter().enumerate() {
         let mut u = new_user(&format!("t{i}"), Role::Officer);
         u.created_at = Timestamp(*t);
-        store.create_user(&u).await.expect("create");
+        store
+            .create_user(&u, vec![pingan_testkit::entry("test")])
+            .await
+            .expect("create");
         let mut d = new_device(&format!("d{i}"), &format!("k{i}"));
         d.created_at = Timestamp(*t);
-        store.create_device(&d).await.expect("create");
+        store
+            .create_device(&d, vec![pingan_testkit::entry("test")])
+            .await
+            .expect("create");
         store
             .touch_devices(&[d.id.clone()], Timestamp(*t))
             .await
@@ -96,7 +105,10 @@ async fn chinese_text_round_trips(store: &Store) {
     let mut u = new_user("张伟", Role::AgencyDesk);
     u.display_name = "张伟（城管）".to_owned();
     u.agency = Some("城市管理局·执法大队".to_owned());
-    let created = store.create_user(&u).await.expect("create");
+    let created = store
+        .create_user(&u, vec![pingan_testkit::entry("test")])
+        .await
+        .expect("create");
     let found = store
         .user_by_username("张伟")
         .await
@@ -107,7 +119,10 @@ async fn chinese_text_round_trips(store: &Store) {
 
     let mut d = new_device("卡口-东门", "密钥");
     d.name = "东门卡口 🚓".to_owned();
-    store.create_device(&d).await.expect("create");
+    store
+        .create_device(&d, vec![pingan_testkit::entry("test")])
+        .await
+        .expect("create");
     let got = store
         .device_by_key("密钥")
         .await
@@ -130,7 +145,10 @@ async fn chinese_text_round_trips(store: &Store) {
         ..feature(1)
     };
     store
-        .replace_geography(std::slice::from_ref(&f))
+        .replace_geography(
+            std::slice::from_ref(&f),
+            vec![pingan_testkit::entry("test")],
+        )
         .await
         .expect("replace");
     assert_eq!(store.load_geography().await.expect("load"), [f]);

@@ -136,13 +136,11 @@ pub struct PlatesStore {
 /// Appends the change's ledger entries in its transaction and commits both; returns how many
 /// entries were written.
 async fn commit_with(
-    mut tx: WriteTx,
+    tx: WriteTx,
     audit: Vec<NewAuditEntry>,
     context: &'static str,
 ) -> Result<usize, StoreError> {
-    let n = tx.append_audit(audit).await?.len();
-    tx.commit().await.map_err(backend(context))?;
-    Ok(n)
+    Ok(tx.commit(audit, context).await?.len())
 }
 
 impl PlatesStore {

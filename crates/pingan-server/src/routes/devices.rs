@@ -57,26 +57,28 @@ pub async fn create_device(
         ));
     }
     let key = new_secret(DEVICE_KEY_PREFIX);
+    let entry = caller.entry(
+        &state,
+        "device.create",
+        "device",
+        Some(&req.id),
+        Outcome::Success,
+        serde_json::json!({ "kind": req.kind }),
+    );
     let device = state
         .store
-        .create_device(&NewDevice {
-            id: DeviceId(req.id),
-            kind: req.kind,
-            name: req.name.trim().to_owned(),
-            key_hash: secret_hash(&key),
-            created_at: state.now(),
-        })
+        .create_device(
+            &NewDevice {
+                id: DeviceId(req.id),
+                kind: req.kind,
+                name: req.name.trim().to_owned(),
+                key_hash: secret_hash(&key),
+                created_at: state.now(),
+            },
+            vec![entry],
+        )
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "device.create",
-            "device",
-            Some(device.id.as_str()),
-            Outcome::Success,
-            serde_json::json!({ "kind": device.kind }),
-        )])
-        .await?;
+    state.count_audit(1);
     Ok((
         StatusCode::CREATED,
         Json(IssuedKey {
@@ -93,24 +95,23 @@ async fn set_disabled(
     disabled: bool,
 ) -> ApiResult<Json<Device>> {
     caller.require(&state, Permission::ManageDevices).await?;
+    let entry = caller.entry(
+        &state,
+        if disabled {
+            "device.disable"
+        } else {
+            "device.enable"
+        },
+        "device",
+        Some(&id),
+        Outcome::Success,
+        serde_json::Value::Null,
+    );
     let device = state
         .store
-        .set_device_disabled(&DeviceId(id), disabled)
+        .set_device_disabled(&DeviceId(id), disabled, vec![entry])
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            if disabled {
-                "device.disable"
-            } else {
-                "device.enable"
-            },
-            "device",
-            Some(device.id.as_str()),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
-        .await?;
+    state.count_audit(1);
     Ok(Json(device))
 }
 
@@ -147,10 +148,19 @@ pub async fn rotate_key(
     caller.require(&state, Permission::ManageDevices).await?;
     let id = DeviceId(id);
     let key = new_secret(DEVICE_KEY_PREFIX);
+    let entry = caller.entry(
+        &state,
+        "device.rotate_key",
+        "device",
+        Some(id.as_str()),
+        Outcome::Success,
+        serde_json::Value::Null,
+    );
     state
         .store
-        .rotate_device_key(&id, &secret_hash(&key))
+        .rotate_device_key(&id, &secret_hash(&key), vec![entry])
         .await?;
+    state.count_audit(1);
     let device = state
         .store
         .devices(std::slice::from_ref(&id))
@@ -161,16 +171,6 @@ pub async fn rotate_key(
             what: "device",
             id: id.to_string(),
         })?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "device.rotate_key",
-            "device",
-            Some(id.as_str()),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
-        .await?;
     Ok(Json(IssuedKey {
         device,
         api_key: key,

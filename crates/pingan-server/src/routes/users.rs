@@ -67,28 +67,30 @@ pub async fn create_user(
         ));
     }
     let hash = hash_password(req.password).await?;
+    let entry = caller.entry(
+        &state,
+        "user.create",
+        "user",
+        Some(&req.username),
+        Outcome::Success,
+        serde_json::json!({ "role": req.role }),
+    );
     let user = state
         .store
-        .create_user(&NewUser {
-            id: UserId(new_id("u-")),
-            username: req.username,
-            display_name: req.display_name.trim().to_owned(),
-            role: req.role,
-            agency: req.agency,
-            password_hash: hash,
-            created_at: state.now(),
-        })
+        .create_user(
+            &NewUser {
+                id: UserId(new_id("u-")),
+                username: req.username,
+                display_name: req.display_name.trim().to_owned(),
+                role: req.role,
+                agency: req.agency,
+                password_hash: hash,
+                created_at: state.now(),
+            },
+            vec![entry],
+        )
         .await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            "user.create",
-            "user",
-            Some(&user.username),
-            Outcome::Success,
-            serde_json::json!({ "role": user.role }),
-        )])
-        .await?;
+    state.count_audit(1);
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -105,21 +107,23 @@ async fn set_disabled(
             "you cannot disable your own account".into(),
         ));
     }
-    let user = state.store.set_user_disabled(&username, disabled).await?;
-    state
-        .audit(vec![caller.entry(
-            &state,
-            if disabled {
-                "user.disable"
-            } else {
-                "user.enable"
-            },
-            "user",
-            Some(&username),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
+    let entry = caller.entry(
+        &state,
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
+        "user",
+        Some(&username),
+        Outcome::Success,
+        serde_json::Value::Null,
+    );
+    let user = state
+        .store
+        .set_user_disabled(&username, disabled, vec![entry])
         .await?;
+    state.count_audit(1);
     Ok(Json(user))
 }
 
@@ -156,16 +160,18 @@ pub async fn set_password(
 ) -> ApiResult<StatusCode> {
     validate_password(&req.password)?;
     let hash = hash_password(req.password).await?;
-    state.store.set_password(&username, &hash).await?;
+    let entry = caller.entry(
+        &state,
+        "user.password",
+        "user",
+        Some(&username),
+        Outcome::Success,
+        serde_json::Value::Null,
+    );
     state
-        .audit(vec![caller.entry(
-            &state,
-            "user.password",
-            "user",
-            Some(&username),
-            Outcome::Success,
-            serde_json::Value::Null,
-        )])
+        .store
+        .set_password(&username, &hash, vec![entry])
         .await?;
+    state.count_audit(1);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,4 +2,5 @@
 //! health subjects and beats, detections, and the store's port. No
 //! I/O.
 
+pub mod names;
 pub mod registry;

@@ -21,6 +21,7 @@
 
 use super::spatial::{cameras_in_area, time, AreaInput};
 use super::{link_of, CameraLink, VideoIndex};
+use crate::domain::names::{Action, Event};
 use crate::domain::registry::{CameraId, Detection, DetectionFilter, Protocol, SensorStore};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -421,7 +422,7 @@ pub async fn ingest_detections(
         state
             .publish(StreamEvent::new(
                 Topic::Detections,
-                "detection",
+                Event::Detection.name(),
                 state.now(),
                 serde_json::json!({ "id": d.id, "camera_id": d.camera_id, "label": d.label, "colour": d.colour, "start_at": d.start_at, "end_at": d.end_at }),
             ))
@@ -560,7 +561,7 @@ pub async fn search(
     state
         .audit(vec![caller.purposed(
             &state,
-            "detections.search",
+            &Action::SearchDetections.name(),
             "detections",
             None,
             &purpose,

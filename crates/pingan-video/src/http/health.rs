@@ -8,6 +8,7 @@
 //! each need an API key. Only cameras registered on that platform are accepted; others are
 //! ignored with a warning, and the rest of the heartbeat still counts.
 
+use crate::domain::names::Event;
 use crate::domain::registry::{utc_day, Beat, HealthState, HealthSubject, SensorStore, UptimeDay};
 use axum::extract::State;
 use axum::Json;
@@ -90,7 +91,7 @@ pub async fn on_device_heartbeat(
         state
             .publish(StreamEvent::new(
                 Topic::Devices,
-                "device.online",
+                Event::DeviceOnline.name(),
                 state.now(),
                 serde_json::json!({ "subject": h.subject, "id": h.id, "at": h.last_seen_at }),
             ))
@@ -111,7 +112,7 @@ pub async fn sweep_offline(state: &AppState, now: Timestamp) -> ApiResult<Vec<He
         state
             .publish(StreamEvent::new(
                 Topic::Devices,
-                "device.offline",
+                Event::DeviceOffline.name(),
                 now,
                 serde_json::json!({ "subject": h.subject, "id": h.id, "last_seen_at": h.last_seen_at }),
             ))

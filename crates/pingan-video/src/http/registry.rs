@@ -5,6 +5,7 @@
 use super::{
     camera_problems, reload_video, CameraInput, CheckpointInput, PlatformInput, PlatformOut,
 };
+use crate::domain::names::{Action, Event, Record, Verb};
 use crate::domain::registry::{
     Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
     SensorStore, WriteMode,
@@ -12,7 +13,7 @@ use crate::domain::registry::{
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use pingan_core::audit::Outcome;
+use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::ValidationError;
 use pingan_server::auth::{perm, Authorized};
@@ -36,46 +37,44 @@ async fn announce(state: &AppState, kind: &str, data: serde_json::Value) {
         .await;
 }
 
-/// What every registry change does after the store accepted it: rebuild the camera index,
-/// append `{object}.{verb}` to the ledger, and announce `registry.{object}.changed|deleted`.
-async fn registry_changed(
+/// A registry change's ledger entry, committed in the change's own transaction.
+fn change_entry(
     state: &AppState,
     caller: &Authorized<perm::ManageSensors>,
-    object: &str,
+    record: Record,
     id: &str,
-    verb: &str,
+    verb: Verb,
     detail: serde_json::Value,
-) -> ApiResult<()> {
+) -> NewAuditEntry {
+    caller.entry(
+        state,
+        &Action::Registry(record, verb).name(),
+        record.as_str(),
+        Some(id),
+        Outcome::Success,
+        detail,
+    )
+}
+
+/// What every registry change does after its commit: rebuild the camera index and announce
+/// `registry.{record}.changed|deleted`.
+async fn registry_changed(state: &AppState, record: Record, id: &str, verb: Verb) -> ApiResult<()> {
+    state.count_audit(1);
     reload_video(state).await?;
-    state
-        .audit(vec![caller.entry(
-            state,
-            &format!("{object}.{verb}"),
-            object,
-            Some(id),
-            Outcome::Success,
-            detail,
-        )])
-        .await?;
-    let event = if verb == "delete" {
-        "deleted"
-    } else {
-        "changed"
-    };
     announce(
         state,
-        &format!("registry.{object}.{event}"),
+        &Event::Registry(record, verb).name(),
         serde_json::json!({ "id": id }),
     )
     .await;
     Ok(())
 }
 
-fn write_verb(mode: WriteMode) -> &'static str {
+fn write_verb(mode: WriteMode) -> Verb {
     if mode == WriteMode::Insert {
-        "create"
+        Verb::Create
     } else {
-        "update"
+        Verb::Update
     }
 }
 
@@ -102,14 +101,10 @@ async fn write_platform(
     mode: WriteMode,
 ) -> ApiResult<PlatformOut> {
     invalid(p.problems())?;
-    state
-        .store
-        .put_platforms(std::slice::from_ref(&p), mode)
-        .await?;
-    registry_changed(
+    let entry = change_entry(
         state,
         caller,
-        "platform",
+        Record::Platform,
         p.id.as_str(),
         write_verb(mode),
         // The credential reference's name is not a secret, but it is left out of the ledger
@@ -120,8 +115,12 @@ async fn write_platform(
             "address": p.address,
             "has_credentials": p.credential_ref.is_some(),
         }),
-    )
-    .await?;
+    );
+    state
+        .store
+        .put_platforms(std::slice::from_ref(&p), mode, vec![entry])
+        .await?;
+    registry_changed(state, Record::Platform, p.id.as_str(), write_verb(mode)).await?;
     Ok(PlatformOut::from(&p))
 }
 
@@ -183,16 +182,19 @@ pub async fn delete_platform(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.store.delete_platform(&PlatformId(id.clone())).await?;
-    registry_changed(
+    let entry = change_entry(
         &state,
         &caller,
-        "platform",
+        Record::Platform,
         &id,
-        "delete",
+        Verb::Delete,
         serde_json::Value::Null,
-    )
-    .await?;
+    );
+    state
+        .store
+        .delete_platform(&PlatformId(id.clone()), vec![entry])
+        .await?;
+    registry_changed(&state, Record::Platform, &id, Verb::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -273,19 +275,19 @@ async fn write_camera(
     mode: WriteMode,
 ) -> ApiResult<Camera> {
     invalid(camera_problems(&c, &crate::http::video(state).index()))?;
-    state
-        .store
-        .put_cameras(std::slice::from_ref(&c), mode)
-        .await?;
-    registry_changed(
+    let entry = change_entry(
         state,
         caller,
-        "camera",
+        Record::Camera,
         c.id.as_str(),
         write_verb(mode),
         serde_json::to_value(&c).unwrap_or_default(),
-    )
-    .await?;
+    );
+    state
+        .store
+        .put_cameras(std::slice::from_ref(&c), mode, vec![entry])
+        .await?;
+    registry_changed(state, Record::Camera, c.id.as_str(), write_verb(mode)).await?;
     Ok(c)
 }
 
@@ -345,16 +347,19 @@ pub async fn delete_camera(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.store.delete_camera(&CameraId(id.clone())).await?;
-    registry_changed(
+    let entry = change_entry(
         &state,
         &caller,
-        "camera",
+        Record::Camera,
         &id,
-        "delete",
+        Verb::Delete,
         serde_json::Value::Null,
-    )
-    .await?;
+    );
+    state
+        .store
+        .delete_camera(&CameraId(id.clone()), vec![entry])
+        .await?;
+    registry_changed(&state, Record::Camera, &id, Verb::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -377,19 +382,19 @@ async fn write_checkpoint(
     mode: WriteMode,
 ) -> ApiResult<Checkpoint> {
     invalid(c.problems())?;
-    state
-        .store
-        .put_checkpoints(std::slice::from_ref(&c), mode)
-        .await?;
-    registry_changed(
+    let entry = change_entry(
         state,
         caller,
-        "checkpoint",
+        Record::Checkpoint,
         c.id.as_str(),
         write_verb(mode),
         serde_json::to_value(&c).unwrap_or_default(),
-    )
-    .await?;
+    );
+    state
+        .store
+        .put_checkpoints(std::slice::from_ref(&c), mode, vec![entry])
+        .await?;
+    registry_changed(state, Record::Checkpoint, c.id.as_str(), write_verb(mode)).await?;
     Ok(c)
 }
 
@@ -454,18 +459,18 @@ pub async fn delete_checkpoint(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state
-        .store
-        .delete_checkpoint(&CheckpointId(id.clone()))
-        .await?;
-    registry_changed(
+    let entry = change_entry(
         &state,
         &caller,
-        "checkpoint",
+        Record::Checkpoint,
         &id,
-        "delete",
+        Verb::Delete,
         serde_json::Value::Null,
-    )
-    .await?;
+    );
+    state
+        .store
+        .delete_checkpoint(&CheckpointId(id.clone()), vec![entry])
+        .await?;
+    registry_changed(&state, Record::Checkpoint, &id, Verb::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,13 +11,14 @@
 //! Column names of the CSV are the JSON field names; rows are numbered from 0 after the header.
 
 use super::{camera_problems, reload_video, CameraInput, CheckpointInput};
+use crate::domain::names::{Action, Event, Record, Verb};
 use crate::domain::registry::{Camera, Checkpoint, SensorStore, WriteMode};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use pingan_core::audit::Outcome;
+use pingan_core::audit::{NewAuditEntry, Outcome};
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::ValidationError;
 use pingan_server::auth::{perm, Authorized};
@@ -265,25 +266,28 @@ pub async fn import_cameras(
     let (valid, rejected) = sort_rows(rows, |c: &Camera| {
         (c.id.0.clone(), camera_problems(c, &index))
     });
-    state.store.put_cameras(&valid, WriteMode::Upsert).await?;
-    reload_video(&state).await?;
     let report = ImportReport {
         policy: "valid_rows_kept",
         received,
         written: valid.len(),
         rejected,
     };
-    finish_import(&state, &caller, "camera.import", "camera", &report).await?;
+    let (entry, detail) = import_entry(&state, &caller, Record::Camera, &report);
+    state
+        .store
+        .put_cameras(&valid, WriteMode::Upsert, vec![entry])
+        .await?;
+    finish_import(&state, Record::Camera, detail).await?;
     Ok(Json(report))
 }
 
-async fn finish_import(
+/// An import's ledger entry (committed with the rows it writes) and its stream event's data.
+fn import_entry(
     state: &AppState,
     caller: &Authorized<perm::ManageSensors>,
-    action: &str,
-    object: &str,
+    record: Record,
     report: &ImportReport,
-) -> ApiResult<()> {
+) -> (NewAuditEntry, serde_json::Value) {
     let rejected_rows: Vec<serde_json::Value> = report
         .rejected
         .iter()
@@ -294,20 +298,28 @@ async fn finish_import(
         "policy": report.policy, "received": report.received, "written": report.written,
         "rejected": report.rejected.len(), "rejected_rows": rejected_rows,
     });
-    state
-        .audit(vec![caller.entry(
-            state,
-            action,
-            object,
-            None,
-            Outcome::Success,
-            detail.clone(),
-        )])
-        .await?;
+    let entry = caller.entry(
+        state,
+        &Action::Registry(record, Verb::Import).name(),
+        record.as_str(),
+        None,
+        Outcome::Success,
+        detail.clone(),
+    );
+    (entry, detail)
+}
+
+async fn finish_import(
+    state: &AppState,
+    record: Record,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    state.count_audit(1);
+    reload_video(state).await?;
     state
         .publish(StreamEvent::new(
             Topic::Devices,
-            format!("registry.{object}.imported"),
+            Event::Registry(record, Verb::Import).name(),
             state.now(),
             detail,
         ))
@@ -376,18 +388,18 @@ pub async fn import_checkpoints(
         .map(|(id, r)| (id, r.map(CheckpointInput::into_checkpoint)))
         .collect();
     let (valid, rejected) = sort_rows(rows, |c: &Checkpoint| (c.id.0.clone(), c.problems()));
-    state
-        .store
-        .put_checkpoints(&valid, WriteMode::Upsert)
-        .await?;
-    reload_video(&state).await?;
     let report = ImportReport {
         policy: "valid_rows_kept",
         received,
         written: valid.len(),
         rejected,
     };
-    finish_import(&state, &caller, "checkpoint.import", "checkpoint", &report).await?;
+    let (entry, detail) = import_entry(&state, &caller, Record::Checkpoint, &report);
+    state
+        .store
+        .put_checkpoints(&valid, WriteMode::Upsert, vec![entry])
+        .await?;
+    finish_import(&state, Record::Checkpoint, detail).await?;
     Ok(Json(report))
 }
 

@@ -5,15 +5,15 @@
 //! take lists of ids use one `IN (…)` per chunk.
 
 use crate::domain::registry::{
-    next_utc_midnight, utc_day, Beat, Camera, CameraFilter, CameraId, CameraStatus, Checkpoint,
-    CheckpointId, Detection, DetectionFilter, HealthState, HealthSubject, Platform, PlatformId,
-    Protocol, SensorStore, UptimeDay, WriteMode,
+    next_utc_midnight, utc_day, Beat, Camera, CameraFilter, CameraId, Checkpoint, CheckpointId,
+    Detection, DetectionFilter, HealthState, HealthSubject, Platform, PlatformId, SensorStore,
+    UptimeDay, WriteMode,
 };
 use async_trait::async_trait;
+use pingan_core::audit::NewAuditEntry;
 use pingan_core::{StoreError, Timestamp};
 use pingan_db::backend;
-use pingan_db::{flag, list_placeholders, values_placeholders, Store};
-use sqlx::any::AnyRow;
+use pingan_db::{list_placeholders, values_placeholders, Store, Unaudited};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,174 +70,23 @@ fn unique_in_batch(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError
     }
 }
 
-const PLATFORM_COLUMNS: [&str; 6] = [
-    "id",
-    "name",
-    "vendor",
-    "protocol",
-    "address",
-    "credential_ref",
-];
-const CAMERA_COLUMNS: [&str; 16] = [
-    "id",
-    "name",
-    "platform_id",
-    "channel_id",
-    "lon",
-    "lat",
-    "height_m",
-    "heading_deg",
-    "fov_deg",
-    "range_m",
-    "ptz",
-    "live_url",
-    "playback_url",
-    "status",
-    "installed_on",
-    "owner",
-];
-const CHECKPOINT_COLUMNS: [&str; 7] =
-    ["id", "name", "lon", "lat", "lanes", "directions", "road_id"];
-const DETECTION_COLUMNS: [&str; 16] = [
-    "id",
-    "recorder_id",
-    "camera_id",
-    "source",
-    "label",
-    "sub_label",
-    "score",
-    "colour",
-    "zones",
-    "bbox",
-    "start_at",
-    "end_at",
-    "snapshot_url",
-    "clip_url",
-    "lon",
-    "lat",
-];
-
-fn insert_sql(table: &str, columns: &[&str], rows: usize, mode: WriteMode) -> String {
-    let mut sql = format!(
-        "INSERT INTO {table} ({}) VALUES {}",
-        columns.join(", "),
-        values_placeholders(rows, columns.len())
-    );
-    if mode == WriteMode::Upsert {
-        sql.push(' ');
-        sql.push_str(&upsert_clause("id", columns));
-    }
-    sql
-}
-
-fn platform_from_row(r: &AnyRow) -> Result<Platform, sqlx::Error> {
-    let protocol: String = r.try_get("protocol")?;
-    Ok(Platform {
-        id: PlatformId(r.try_get("id")?),
-        name: r.try_get("name")?,
-        vendor: r.try_get("vendor")?,
-        protocol: Protocol::parse(&protocol).unwrap_or(Protocol::Rtsp),
-        address: r.try_get("address")?,
-        credential_ref: r.try_get("credential_ref")?,
-    })
-}
-
-fn camera_from_row(r: &AnyRow) -> Result<Camera, StoreError> {
-    let read = |err| StoreError::backend("read a camera", err);
-    let status: String = r.try_get("status").map_err(read)?;
-    Ok(Camera {
-        id: CameraId(r.try_get("id").map_err(read)?),
-        name: r.try_get("name").map_err(read)?,
-        platform_id: r
-            .try_get::<Option<String>, _>("platform_id")
-            .map_err(read)?
-            .map(PlatformId),
-        channel_id: r.try_get("channel_id").map_err(read)?,
-        lon: r.try_get("lon").map_err(read)?,
-        lat: r.try_get("lat").map_err(read)?,
-        height_m: r.try_get("height_m").map_err(read)?,
-        heading_deg: r.try_get("heading_deg").map_err(read)?,
-        fov_deg: r.try_get("fov_deg").map_err(read)?,
-        range_m: r.try_get("range_m").map_err(read)?,
-        ptz: flag(r, "ptz").map_err(read)?,
-        live_url: r.try_get("live_url").map_err(read)?,
-        playback_url: r.try_get("playback_url").map_err(read)?,
-        status: CameraStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("camera status {status:?}")))?,
-        installed_on: r.try_get("installed_on").map_err(read)?,
-        owner: r.try_get("owner").map_err(read)?,
-    })
-}
-
-fn checkpoint_from_row(r: &AnyRow) -> Result<Checkpoint, StoreError> {
-    let read = |err| StoreError::backend("read a checkpoint", err);
-    let directions: String = r.try_get("directions").map_err(read)?;
-    let lanes: i64 = r.try_get("lanes").map_err(read)?;
-    Ok(Checkpoint {
-        id: CheckpointId(r.try_get("id").map_err(read)?),
-        name: r.try_get("name").map_err(read)?,
-        lon: r.try_get("lon").map_err(read)?,
-        lat: r.try_get("lat").map_err(read)?,
-        lanes: u32::try_from(lanes).unwrap_or(0),
-        directions: serde_json::from_str(&directions)
-            .map_err(|err| StoreError::Corrupt(format!("checkpoint directions: {err}")))?,
-        road_id: r.try_get("road_id").map_err(read)?,
-    })
-}
-
-fn health_from_row(r: &AnyRow) -> Result<HealthState, StoreError> {
-    let read = |err| StoreError::backend("read device health", err);
-    let subject: String = r.try_get("subject").map_err(read)?;
-    Ok(HealthState {
-        subject: HealthSubject::parse(&subject)
-            .ok_or_else(|| StoreError::Corrupt(format!("health subject {subject:?}")))?,
-        id: r.try_get("id").map_err(read)?,
-        online: flag(r, "online").map_err(read)?,
-        last_seen_at: Timestamp(r.try_get("last_seen_at").map_err(read)?),
-        changed_at: Timestamp(r.try_get("changed_at").map_err(read)?),
-    })
-}
-
-fn detection_from_row(r: &AnyRow) -> Result<Detection, StoreError> {
-    let read = |err| StoreError::backend("read a detection", err);
-    let zones: String = r.try_get("zones").map_err(read)?;
-    let bbox: Option<String> = r.try_get("bbox").map_err(read)?;
-    Ok(Detection {
-        id: r.try_get("id").map_err(read)?,
-        recorder_id: r.try_get("recorder_id").map_err(read)?,
-        camera_id: CameraId(r.try_get("camera_id").map_err(read)?),
-        source: r.try_get("source").map_err(read)?,
-        label: r.try_get("label").map_err(read)?,
-        sub_label: r.try_get("sub_label").map_err(read)?,
-        score: r.try_get("score").map_err(read)?,
-        colour: r.try_get("colour").map_err(read)?,
-        zones: serde_json::from_str(&zones)
-            .map_err(|err| StoreError::Corrupt(format!("detection zones: {err}")))?,
-        bbox: bbox
-            .map(|b| serde_json::from_str(&b))
-            .transpose()
-            .map_err(|err| StoreError::Corrupt(format!("detection box: {err}")))?,
-        start_at: Timestamp(r.try_get("start_at").map_err(read)?),
-        end_at: r
-            .try_get::<Option<i64>, _>("end_at")
-            .map_err(read)?
-            .map(Timestamp),
-        snapshot_url: r.try_get("snapshot_url").map_err(read)?,
-        clip_url: r.try_get("clip_url").map_err(read)?,
-        lon: r.try_get("lon").map_err(read)?,
-        lat: r.try_get("lat").map_err(read)?,
-    })
-}
+mod rows;
+use rows::{
+    camera_from_row, checkpoint_from_row, detection_from_row, health_from_row, insert_sql,
+    platform_from_row, CAMERA_COLUMNS, CHECKPOINT_COLUMNS, DETECTION_COLUMNS, PLATFORM_COLUMNS,
+};
 
 async fn delete_by_id(
     store: &Store,
     table: &str,
     what: &'static str,
     id: &str,
+    audit: Vec<NewAuditEntry>,
 ) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await.map_err(e("begin"))?;
     let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
         .bind(id)
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await
         .map_err(e("delete a registry record"))?;
     if done.rows_affected() == 0 {
@@ -246,6 +95,8 @@ async fn delete_by_id(
             id: id.to_owned(),
         });
     }
+    tx.commit(audit, "commit a registry record's removal")
+        .await?;
     Ok(())
 }
 
@@ -269,7 +120,12 @@ fn split_by_day(from: Timestamp, to: Timestamp) -> Vec<(String, i64)> {
 )]
 #[async_trait]
 impl SensorStore for Store {
-    async fn put_platforms(&self, rows: &[Platform], mode: WriteMode) -> Result<(), StoreError> {
+    async fn put_platforms(
+        &self,
+        rows: &[Platform],
+        mode: WriteMode,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -294,7 +150,8 @@ impl SensorStore for Store {
                 .await
                 .map_err(unique_in_batch("platform"))?;
         }
-        tx.commit().await.map_err(e("commit platforms"))
+        tx.commit(audit, "commit platforms").await?;
+        Ok(())
     }
 
     async fn platforms(&self) -> Result<Vec<Platform>, StoreError> {
@@ -310,7 +167,11 @@ impl SensorStore for Store {
             .collect()
     }
 
-    async fn delete_platform(&self, id: &PlatformId) -> Result<(), StoreError> {
+    async fn delete_platform(
+        &self,
+        id: &PlatformId,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.map_err(e("begin"))?;
         sqlx::query("UPDATE video_cameras SET platform_id = NULL WHERE platform_id = $1")
             .bind(id.as_str())
@@ -328,10 +189,16 @@ impl SensorStore for Store {
                 id: id.to_string(),
             });
         }
-        tx.commit().await.map_err(e("commit"))
+        tx.commit(audit, "commit a platform's removal").await?;
+        Ok(())
     }
 
-    async fn put_cameras(&self, rows: &[Camera], mode: WriteMode) -> Result<(), StoreError> {
+    async fn put_cameras(
+        &self,
+        rows: &[Camera],
+        mode: WriteMode,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -366,7 +233,8 @@ impl SensorStore for Store {
                 .await
                 .map_err(unique_in_batch("camera"))?;
         }
-        tx.commit().await.map_err(e("commit cameras"))
+        tx.commit(audit, "commit cameras").await?;
+        Ok(())
     }
 
     async fn cameras(&self, filter: &CameraFilter) -> Result<Vec<Camera>, StoreError> {
@@ -425,14 +293,19 @@ impl SensorStore for Store {
         rows.iter().map(camera_from_row).collect()
     }
 
-    async fn delete_camera(&self, id: &CameraId) -> Result<(), StoreError> {
-        delete_by_id(self, "video_cameras", "camera", id.as_str()).await
+    async fn delete_camera(
+        &self,
+        id: &CameraId,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
+        delete_by_id(self, "video_cameras", "camera", id.as_str(), audit).await
     }
 
     async fn put_checkpoints(
         &self,
         rows: &[Checkpoint],
         mode: WriteMode,
+        audit: Vec<NewAuditEntry>,
     ) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
@@ -459,7 +332,8 @@ impl SensorStore for Store {
                 .await
                 .map_err(unique_in_batch("checkpoint"))?;
         }
-        tx.commit().await.map_err(e("commit checkpoints"))
+        tx.commit(audit, "commit checkpoints").await?;
+        Ok(())
     }
 
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
@@ -473,8 +347,12 @@ impl SensorStore for Store {
         rows.iter().map(checkpoint_from_row).collect()
     }
 
-    async fn delete_checkpoint(&self, id: &CheckpointId) -> Result<(), StoreError> {
-        delete_by_id(self, "video_checkpoints", "checkpoint", id.as_str()).await
+    async fn delete_checkpoint(
+        &self,
+        id: &CheckpointId,
+        audit: Vec<NewAuditEntry>,
+    ) -> Result<(), StoreError> {
+        delete_by_id(self, "video_checkpoints", "checkpoint", id.as_str(), audit).await
     }
 
     async fn record_beats(
@@ -598,7 +476,8 @@ impl SensorStore for Store {
                 .await
                 .map_err(e("write device uptime"))?;
         }
-        tx.commit().await.map_err(e("commit heartbeats"))?;
+        tx.commit_unaudited(Unaudited::DeviceData, "commit heartbeats")
+            .await?;
         came_online.sort_by(|a, b| (a.subject, &a.id).cmp(&(b.subject, &b.id)));
         Ok(came_online)
     }
@@ -608,15 +487,18 @@ impl SensorStore for Store {
         seen_before: Timestamp,
         now: Timestamp,
     ) -> Result<Vec<HealthState>, StoreError> {
+        let mut tx = self.begin_write().await.map_err(e("begin"))?;
         let rows = sqlx::query(
             "UPDATE device_health SET online = 0, changed_at = $2 WHERE online = 1 AND last_seen_at < $1 \
              RETURNING subject, id, online, last_seen_at, changed_at",
         )
         .bind(seen_before.micros())
         .bind(now.micros())
-        .fetch_all(self.pool())
+        .fetch_all(&mut *tx)
         .await
         .map_err(e("mark devices offline"))?;
+        tx.commit_unaudited(Unaudited::Derived, "commit the health sweep")
+            .await?;
         let mut out: Vec<HealthState> =
             rows.iter().map(health_from_row).collect::<Result<_, _>>()?;
         out.sort_by(|a, b| (a.subject, &a.id).cmp(&(b.subject, &b.id)));
@@ -706,7 +588,8 @@ impl SensorStore for Store {
             }
             q.execute(&mut *tx).await.map_err(e("store detections"))?;
         }
-        tx.commit().await.map_err(e("commit detections"))
+        tx.commit_unaudited(Unaudited::DeviceData, "commit detections")
+            .await
     }
 
     async fn detections(&self, f: &DetectionFilter) -> Result<Vec<Detection>, StoreError> {

@@ -27,6 +27,9 @@ pub const DEMO_PASSWORD: &str = "pingan-demo";
 /// Plate reads are kept this long in the demo, so that the report's May stories stay queryable.
 pub const DEMO_RETENTION_DAYS: u32 = 400;
 
+/// Who the ledger names for what `pingan demo` loads.
+pub const DEMO_ACTOR: &str = "pingan demo";
+
 /// How busy the live world of `--small` is relative to the full district.
 const SMALL_LIVE_VOLUME: f64 = 0.05;
 
@@ -222,7 +225,16 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
     );
     let store = super::open_store(config).await?;
 
-    let (geography, report) = pingan_server::geography::import_geography(&store, &district.geojson)
+    let (geography, report) =
+        pingan_server::geography::import_geography(&store, &district.geojson, |report| {
+            super::local_entry(
+                DEMO_ACTOR,
+                "geography.import",
+                "geography",
+                "demo",
+                serde_json::to_value(report).unwrap_or_default(),
+            )
+        })
         .await
         .context("loading the demo geography")?;
     tracing::info!(features = report.features, "geography loaded");
@@ -234,16 +246,26 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
         if store.user_by_username(username).await?.is_some() {
             continue;
         }
+        let entry = super::local_entry(
+            DEMO_ACTOR,
+            "user.create",
+            "user",
+            username,
+            serde_json::json!({ "role": role }),
+        );
         store
-            .create_user(&NewUser {
-                id: UserId(format!("u-demo-{username}")),
-                username: (*username).to_owned(),
-                display_name: (*display).to_owned(),
-                role: *role,
-                agency: agency.map(str::to_owned),
-                password_hash: hash.clone(),
-                created_at: super::now(),
-            })
+            .create_user(
+                &NewUser {
+                    id: UserId(format!("u-demo-{username}")),
+                    username: (*username).to_owned(),
+                    display_name: (*display).to_owned(),
+                    role: *role,
+                    agency: agency.map(str::to_owned),
+                    password_hash: hash.clone(),
+                    created_at: super::now(),
+                },
+                vec![entry],
+            )
             .await?;
     }
 
@@ -260,14 +282,24 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
     }
     for (id, kind, name) in devices {
         let key = new_secret(DEVICE_KEY_PREFIX);
+        let entry = super::local_entry(
+            DEMO_ACTOR,
+            "device.create",
+            "device",
+            &id,
+            serde_json::json!({ "kind": kind }),
+        );
         store
-            .create_device(&NewDevice {
-                id: DeviceId(id.clone()),
-                kind,
-                name,
-                key_hash: secret_hash(&key),
-                created_at: super::now(),
-            })
+            .create_device(
+                &NewDevice {
+                    id: DeviceId(id.clone()),
+                    kind,
+                    name,
+                    key_hash: secret_hash(&key),
+                    created_at: super::now(),
+                },
+                vec![entry],
+            )
             .await?;
         keys.insert(id, key);
     }

@@ -179,7 +179,13 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
             credential_ref: Some(format!("vault:demo/{}", p.id.0)),
         })
         .collect();
-    store.put_platforms(&platforms, WriteMode::Upsert).await?;
+    store
+        .put_platforms(
+            &platforms,
+            WriteMode::Upsert,
+            vec![demo_import("platform", platforms.len())],
+        )
+        .await?;
     let cameras: Vec<Camera> = district
         .cameras
         .iter()
@@ -209,7 +215,13 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
         })
         .collect();
     for chunk in cameras.chunks(500) {
-        store.put_cameras(chunk, WriteMode::Upsert).await?;
+        store
+            .put_cameras(
+                chunk,
+                WriteMode::Upsert,
+                vec![demo_import("camera", chunk.len())],
+            )
+            .await?;
     }
     // The broken cameras were last heard of six hours ago: the health sweep marks them offline.
     let last_heard = pingan_core::Timestamp(super::now().micros() - 6 * 3_600_000_000);
@@ -242,7 +254,11 @@ pub async fn sensors(store: &Store, district: &District) -> anyhow::Result<()> {
         })
         .collect();
     store
-        .put_checkpoints(&checkpoints, WriteMode::Upsert)
+        .put_checkpoints(
+            &checkpoints,
+            WriteMode::Upsert,
+            vec![demo_import("checkpoint", checkpoints.len())],
+        )
         .await?;
     // The plate-read bindings now point at the registry's checkpoints too (positions for Q1).
     let bindings: Vec<CheckpointBinding> = district
@@ -340,17 +356,27 @@ pub async fn command(
     let now = super::now();
     let mut by_call_sign = std::collections::HashMap::new();
     for u in &district.units {
+        let entry = super::local_entry(
+            super::demo::DEMO_ACTOR,
+            "unit.create",
+            "unit",
+            &u.id.0,
+            serde_json::json!({ "call_sign": u.call_sign }),
+        );
         store
-            .create_unit(&NewUnit {
-                id: UnitId(u.id.0.clone()),
-                call_sign: u.call_sign.clone(),
-                kind: UnitKind::Car,
-                crew: u.crew.clone(),
-                agency: "police".into(),
-                status: UnitStatus::Available,
-                device_id: Some(DeviceId(u.id.0.clone())),
-                created_at: now,
-            })
+            .create_unit(
+                &NewUnit {
+                    id: UnitId(u.id.0.clone()),
+                    call_sign: u.call_sign.clone(),
+                    kind: UnitKind::Car,
+                    crew: u.crew.clone(),
+                    agency: "police".into(),
+                    status: UnitStatus::Available,
+                    device_id: Some(DeviceId(u.id.0.clone())),
+                    created_at: now,
+                },
+                vec![entry],
+            )
             .await?;
         by_call_sign.insert(u.call_sign.clone(), u.id.0.clone());
     }
@@ -388,7 +414,19 @@ pub async fn command(
             }
         })
         .collect();
-    let n = pingan_command::store::import_incident_history(store, &rows).await?;
+    let entry = demo_import("incident", rows.len());
+    let n = pingan_command::store::import_incident_history(store, &rows, entry).await?;
     tracing::info!(incidents = n, "incident history loaded");
     Ok(())
+}
+
+/// The ledger entry of one batch the demo loads (`{object}.import` by `pingan demo`).
+fn demo_import(object: &str, rows: usize) -> pingan_core::audit::NewAuditEntry {
+    super::local_entry(
+        super::demo::DEMO_ACTOR,
+        &format!("{object}.import"),
+        object,
+        "demo",
+        serde_json::json!({ "rows": rows }),
+    )
 }

@@ -2,7 +2,6 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use pingan_core::ports::AuditStore;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,17 +9,18 @@ pub async fn geography(config: &Config, file: &Path) -> anyhow::Result<ExitCode>
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = super::open_store(config).await?;
-    match pingan_server::geography::import_geography(&store, &text).await {
+    let source = file.display().to_string();
+    let entry = |report: &pingan_server::geography::ImportReport| {
+        super::local_entry(
+            "cli",
+            "geography.import",
+            "geography",
+            &source,
+            serde_json::to_value(report).unwrap_or_default(),
+        )
+    };
+    match pingan_server::geography::import_geography(&store, &text, entry).await {
         Ok((_, report)) => {
-            store
-                .append_audit(vec![super::local_entry(
-                    "cli",
-                    "geography.import",
-                    "geography",
-                    &file.display().to_string(),
-                    serde_json::to_value(&report).unwrap_or_default(),
-                )])
-                .await?;
             let kinds: Vec<String> = report
                 .by_kind
                 .iter()

@@ -4,7 +4,7 @@ use crate::config::Config;
 use anyhow::Context;
 use pingan_core::access::Role;
 use pingan_core::ids::UserId;
-use pingan_core::ports::{AccountStore, AuditStore, NewUser};
+use pingan_core::ports::{AccountStore, NewUser};
 use pingan_db::Store;
 use pingan_server::auth::{hash_password, new_id, new_secret};
 use pingan_server::hub::EventHub;
@@ -28,25 +28,26 @@ pub async fn ensure_admin(store: &Store, password: Option<&str>) -> anyhow::Resu
     } else {
         "admin".to_owned()
     };
+    let entry = super::local_entry(
+        "system",
+        "user.create",
+        "user",
+        &username,
+        serde_json::json!({ "role": "admin", "first_start": true }),
+    );
     store
-        .create_user(&NewUser {
-            id: UserId(new_id("u-")),
-            username: username.clone(),
-            display_name: "Administrator 管理员".into(),
-            role: Role::Admin,
-            agency: None,
-            password_hash: hash,
-            created_at: super::now(),
-        })
-        .await?;
-    store
-        .append_audit(vec![super::local_entry(
-            "system",
-            "user.create",
-            "user",
-            &username,
-            serde_json::json!({ "role": "admin", "first_start": true }),
-        )])
+        .create_user(
+            &NewUser {
+                id: UserId(new_id("u-")),
+                username: username.clone(),
+                display_name: "Administrator 管理员".into(),
+                role: Role::Admin,
+                agency: None,
+                password_hash: hash,
+                created_at: super::now(),
+            },
+            vec![entry],
+        )
         .await?;
     if generated {
         eprintln!("\n  First start: created the admin account.\n    user name: {username}\n    password:  {password}\n  This password is shown only once; change it with `pingan user passwd {username}`.\n");

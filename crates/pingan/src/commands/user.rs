@@ -7,7 +7,7 @@ use pingan_core::access::Role;
 use pingan_core::account::{check_password, check_username};
 use pingan_core::audit::NewAuditEntry;
 use pingan_core::ids::UserId;
-use pingan_core::ports::{AccountStore, AuditStore, NewUser};
+use pingan_core::ports::{AccountStore, NewUser};
 use pingan_server::auth::{hash_password, new_id, new_secret};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -82,23 +82,24 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
             }
             let (password, generated) = read_password(password_stdin)?;
             let hash = hash_password(password.clone()).await?;
+            let audit = entry(
+                "user.create",
+                &username,
+                serde_json::json!({ "role": role }),
+            );
             let user = store
-                .create_user(&NewUser {
-                    id: UserId(new_id("u-")),
-                    display_name: display_name.unwrap_or_else(|| username.clone()),
-                    username: username.clone(),
-                    role,
-                    agency,
-                    password_hash: hash,
-                    created_at: super::now(),
-                })
-                .await?;
-            store
-                .append_audit(vec![entry(
-                    "user.create",
-                    &username,
-                    serde_json::json!({ "role": role }),
-                )])
+                .create_user(
+                    &NewUser {
+                        id: UserId(new_id("u-")),
+                        display_name: display_name.unwrap_or_else(|| username.clone()),
+                        username: username.clone(),
+                        role,
+                        agency,
+                        password_hash: hash,
+                        created_at: super::now(),
+                    },
+                    vec![audit],
+                )
                 .await?;
             super::print(&format!("created {} ({})", user.username, user.role));
             if generated {
@@ -117,24 +118,16 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
             }
         }
         UserCommand::Disable { username } => {
-            store.set_user_disabled(&username, true).await?;
+            let audit = entry("user.disable", &username, serde_json::Value::Null);
             store
-                .append_audit(vec![entry(
-                    "user.disable",
-                    &username,
-                    serde_json::Value::Null,
-                )])
+                .set_user_disabled(&username, true, vec![audit])
                 .await?;
             super::print(&format!("disabled {username}; its sessions ended"));
         }
         UserCommand::Enable { username } => {
-            store.set_user_disabled(&username, false).await?;
+            let audit = entry("user.enable", &username, serde_json::Value::Null);
             store
-                .append_audit(vec![entry(
-                    "user.enable",
-                    &username,
-                    serde_json::Value::Null,
-                )])
+                .set_user_disabled(&username, false, vec![audit])
                 .await?;
             super::print(&format!("enabled {username}"));
         }
@@ -144,14 +137,8 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> 
         } => {
             let (password, generated) = read_password(password_stdin)?;
             let hash = hash_password(password.clone()).await?;
-            store.set_password(&username, &hash).await?;
-            store
-                .append_audit(vec![entry(
-                    "user.password",
-                    &username,
-                    serde_json::Value::Null,
-                )])
-                .await?;
+            let audit = entry("user.password", &username, serde_json::Value::Null);
+            store.set_password(&username, &hash, vec![audit]).await?;
             super::print(&format!(
                 "password of {username} changed; its sessions ended"
             ));
