@@ -16,6 +16,10 @@ const TRIALS: u64 = 15;
 /// Writers creating incidents at once (beside one registering devices).
 const INCIDENT_WRITERS: usize = 3;
 
+/// The pause between one writer's writes: concurrency at the kill matters, not volume, and the
+/// incidents of all trials must fit one page of the list (1,000) for the final check.
+const PAUSE: Duration = Duration::from_millis(40);
+
 #[derive(Default)]
 struct Acknowledged {
     incidents: Vec<String>,
@@ -29,12 +33,19 @@ fn incident(n: u64) -> Value {
 }
 
 /// Writes as fast as it can until the server goes away; keeps what was acknowledged.
-async fn write_until_killed(server_base: String, token: String, device_writer: bool, tag: String, acks: Arc<Mutex<Acknowledged>>) {
+async fn write_until_killed(
+    server_base: String,
+    token: String,
+    device_writer: bool,
+    tag: String,
+    acks: Arc<Mutex<Acknowledged>>,
+) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client");
     for n in 0u64.. {
+        tokio::time::sleep(PAUSE).await;
         if device_writer {
             let id = format!("crash-{tag}-{n}");
             let resp = client
@@ -45,7 +56,11 @@ async fn write_until_killed(server_base: String, token: String, device_writer: b
                 .await;
             match resp {
                 Ok(r) if r.status() == 201 => acks.lock().expect("acks").devices.push(id),
-                Ok(r) => assert!(r.status().is_server_error(), "device refused: {}", r.status()),
+                Ok(r) => assert!(
+                    r.status().is_server_error(),
+                    "device refused: {}",
+                    r.status()
+                ),
                 Err(_) => return,
             }
         } else {
@@ -59,12 +74,16 @@ async fn write_until_killed(server_base: String, token: String, device_writer: b
                 Ok(r) if r.status() == 201 => {
                     // The body can be cut off by the kill: then the write is not acknowledged.
                     if let Ok(body) = r.json::<Value>().await {
-                        if let Some(id) = body["id"].as_str() {
+                        if let Some(id) = body["incident"]["id"].as_str() {
                             acks.lock().expect("acks").incidents.push(id.to_owned());
                         }
                     }
                 }
-                Ok(r) => assert!(r.status().is_server_error(), "incident refused: {}", r.status()),
+                Ok(r) => assert!(
+                    r.status().is_server_error(),
+                    "incident refused: {}",
+                    r.status()
+                ),
                 Err(_) => return,
             }
         }
@@ -83,7 +102,12 @@ async fn get_json(client: &reqwest::Client, server: &Server, token: &str, path: 
 }
 
 /// Every ledger entry whose action is `action`, by object id (how many entries each).
-async fn entries(client: &reqwest::Client, server: &Server, token: &str, action: &str) -> BTreeMap<String, usize> {
+async fn entries(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    action: &str,
+) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     let mut after: Option<i64> = None;
     loop {
@@ -94,7 +118,8 @@ async fn entries(client: &reqwest::Client, server: &Server, token: &str, action:
         let page = get_json(client, server, token, &path).await;
         for e in page["entries"].as_array().expect("entries") {
             if e["action"] == action {
-                *out.entry(e["object_id"].as_str().unwrap_or("").to_owned()).or_insert(0) += 1;
+                *out.entry(e["object_id"].as_str().unwrap_or("").to_owned())
+                    .or_insert(0) += 1;
             }
         }
         match page["next_after"].as_i64() {
@@ -104,7 +129,13 @@ async fn entries(client: &reqwest::Client, server: &Server, token: &str, action:
     }
 }
 
-async fn create_account(client: &reqwest::Client, server: &Server, admin: &str, name: &str, role: &str) {
+async fn create_account(
+    client: &reqwest::Client,
+    server: &Server,
+    admin: &str,
+    name: &str,
+    role: &str,
+) {
     let resp = client
         .post(server.url("/api/v1/users"))
         .bearer_auth(admin)
@@ -137,7 +168,11 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
             let device_writer = w == INCIDENT_WRITERS;
             writers.push(tokio::spawn(write_until_killed(
                 server.base.clone(),
-                if device_writer { admin.clone() } else { operator.clone() },
+                if device_writer {
+                    admin.clone()
+                } else {
+                    operator.clone()
+                },
                 device_writer,
                 format!("{trial}"),
                 acks.clone(),
@@ -172,31 +207,65 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
     let admin = login(&client, &server, "admin", ADMIN_PASSWORD).await;
     let auditor = login(&client, &server, "audit.crash", ADMIN_PASSWORD).await;
     let acks = acks.lock().expect("acks");
-    assert!(acks.incidents.len() as u64 >= TRIALS, "too few writes to mean anything");
+    assert!(
+        acks.incidents.len() as u64 >= TRIALS,
+        "too few writes to mean anything"
+    );
 
-    let listed = get_json(&client, &server, &operator, "/api/v1/incidents?open=true&limit=1000").await;
+    let listed = get_json(
+        &client,
+        &server,
+        &operator,
+        "/api/v1/incidents?open=true&limit=1000",
+    )
+    .await;
     let mut stored: BTreeMap<String, usize> = BTreeMap::new();
     for i in listed.as_array().expect("incidents") {
-        *stored.entry(i["id"].as_str().expect("id").to_owned()).or_insert(0) += 1;
+        *stored
+            .entry(i["id"].as_str().expect("id").to_owned())
+            .or_insert(0) += 1;
     }
     assert!(stored.len() < 1000, "the check needs a bigger page");
     let devices = get_json(&client, &server, &admin, "/api/v1/devices").await;
     let mut stored_devices: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices.as_array().expect("devices") {
-        *stored_devices.entry(d["id"].as_str().expect("id").to_owned()).or_insert(0) += 1;
+        *stored_devices
+            .entry(d["id"].as_str().expect("id").to_owned())
+            .or_insert(0) += 1;
     }
 
-    let lost: Vec<&String> = acks.incidents.iter().filter(|id| !stored.contains_key(*id)).collect();
-    let lost_devices: Vec<&String> = acks.devices.iter().filter(|id| !stored_devices.contains_key(*id)).collect();
-    let twice: Vec<&String> = stored.iter().chain(&stored_devices).filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();
-    assert!(lost.is_empty() && lost_devices.is_empty(), "acknowledged and lost: {lost:?} {lost_devices:?}");
+    let lost: Vec<&String> = acks
+        .incidents
+        .iter()
+        .filter(|id| !stored.contains_key(*id))
+        .collect();
+    let lost_devices: Vec<&String> = acks
+        .devices
+        .iter()
+        .filter(|id| !stored_devices.contains_key(*id))
+        .collect();
+    let twice: Vec<&String> = stored
+        .iter()
+        .chain(&stored_devices)
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        lost.is_empty() && lost_devices.is_empty(),
+        "acknowledged and lost: {lost:?} {lost_devices:?}"
+    );
     assert!(twice.is_empty(), "stored more than once: {twice:?}");
 
     let incident_entries = entries(&client, &server, &auditor, "incident.create").await;
     let device_entries = entries(&client, &server, &auditor, "device.create").await;
-    let unaccounted: Vec<&String> = stored.keys().filter(|id| !incident_entries.contains_key(*id)).collect();
-    let unaccounted_devices: Vec<&String> =
-        stored_devices.keys().filter(|id| !device_entries.contains_key(*id)).collect();
+    let unaccounted: Vec<&String> = stored
+        .keys()
+        .filter(|id| !incident_entries.contains_key(*id))
+        .collect();
+    let unaccounted_devices: Vec<&String> = stored_devices
+        .keys()
+        .filter(|id| !device_entries.contains_key(*id))
+        .collect();
     assert!(
         unaccounted.is_empty() && unaccounted_devices.is_empty(),
         "stored without their ledger entry: {unaccounted:?} {unaccounted_devices:?}"
@@ -204,9 +273,16 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
     let orphaned: Vec<&String> = incident_entries
         .keys()
         .filter(|id| !stored.contains_key(*id))
-        .chain(device_entries.keys().filter(|id| !stored_devices.contains_key(*id)))
+        .chain(
+            device_entries
+                .keys()
+                .filter(|id| !stored_devices.contains_key(*id)),
+        )
         .collect();
-    assert!(orphaned.is_empty(), "ledger entries whose change is not stored: {orphaned:?}");
+    assert!(
+        orphaned.is_empty(),
+        "ledger entries whose change is not stored: {orphaned:?}"
+    );
     let verified = get_json(&client, &server, &auditor, "/api/v1/audit/verify").await;
     assert_eq!(verified["ok"], true, "{verified}");
     let known: BTreeSet<&String> = acks.incidents.iter().collect();
@@ -225,7 +301,11 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_under_concurrent_writes_loses_nothing_on_sqlite() {
     let dir = tempfile::tempdir().expect("temp dir");
-    trials(&dir.path().join("data"), &[("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)]).await;
+    trials(
+        &dir.path().join("data"),
+        &[("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,7 +317,10 @@ async fn sigkill_under_concurrent_writes_loses_nothing_on_postgres() {
     let dir = tempfile::tempdir().expect("temp dir");
     trials(
         &dir.path().join("data"),
-        &[("PINGAN_DATABASE_URL", url.as_str()), ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+        &[
+            ("PINGAN_DATABASE_URL", url.as_str()),
+            ("PINGAN_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ],
     )
     .await;
 }
