@@ -1,8 +1,8 @@
 //! Roles and what each may do: the single table the whole server consults.
 //!
-//! Every HTTP route names one [`Permission`]; the server's guard asks [`Role::may`]. The README's
-//! role table is generated from [`permission_table_markdown`] and a test keeps them identical, so
-//! documentation cannot drift from the code.
+//! Every HTTP route names one [`Permission`]; the server's guard asks [`Role::may`]. The role
+//! table of docs/access-and-audit.md is generated from [`permission_table_markdown`] and a test
+//! keeps them identical, so documentation cannot drift from the code.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -220,7 +220,7 @@ impl Permission {
     }
 }
 
-/// The permission table as Markdown, for the README (a test keeps the two equal).
+/// The permission table as Markdown, for docs/access-and-audit.md (a test keeps the two equal).
 pub fn permission_table_markdown() -> String {
     let mut out = String::from("| permission |");
     for role in Role::ALL {

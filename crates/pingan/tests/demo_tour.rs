@@ -1,4 +1,4 @@
-//! End-to-end: `pingan demo` on the small district, and the README's guided tour walked
+//! End-to-end: `pingan demo` on the small district, and docs/demo.md's guided tour walked
 //! through the HTTP API, story by story.
 
 mod common;
@@ -89,7 +89,7 @@ fn rfc3339(us: i64) -> String {
     pingan_core::Timestamp(us).to_rfc3339()
 }
 
-/// The README's guided tour, step by step, on the small demo district: every query it names
+/// docs/demo.md's guided tour, step by step, on the small demo district: every query it names
 /// finds its story.
 #[tokio::test]
 #[expect(

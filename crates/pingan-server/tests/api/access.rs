@@ -151,11 +151,14 @@ async fn the_access_table_covers_every_documented_route() {
 
 #[test]
 fn the_readme_carries_the_permission_table() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/access-and-audit.md"
+    ))
+    .expect("docs/access-and-audit.md");
     let table = pingan_core::access::permission_table_markdown();
     assert!(
         readme.contains(&table),
-        "README.md's role table differs from the code; regenerate it with `pingan roles`"
+        "docs/access-and-audit.md's role table differs from the code; regenerate: `pingan roles`"
     );
 }
