@@ -1,5 +1,6 @@
-//! The plate-read capability's settings (the `[plates]` section of `pingan.toml`), with the
-//! documented defaults. The binary reads the file; this module only holds the validated values.
+//! The plate-read capability's settings (`plate_retention_days`, `plate_approval_age_days` and
+//! the other `plate_…` keys of `pingan.toml`), with the documented defaults. The binary reads the
+//! file; this module only holds the validated values.
 
 use std::time::Duration;
 

@@ -238,7 +238,7 @@ impl IncidentType {
         out
     }
 
-    /// The taxonomy as a Markdown table (for NOTES/README; a test keeps it in step).
+    /// The taxonomy as a Markdown table (for docs/command-centre.md; a test keeps it in step).
     pub fn taxonomy_markdown() -> String {
         let mut s = String::from("| code | parent | 中文 | English |\n|---|---|---|---|\n");
         for e in Self::taxonomy() {

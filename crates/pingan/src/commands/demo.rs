@@ -369,7 +369,7 @@ fn tour_json(d: &District, live: bool) -> serde_json::Value {
     })
 }
 
-/// Where to look for each of the report's stories in this district (see the README's tour).
+/// Where to look for each of the report's stories in this district (see the tour in docs/demo.md).
 fn tour(d: &District) -> String {
     let s = &d.stories;
     let b = &s.bicycle;
