@@ -15,8 +15,8 @@ pub use queries::{ApprovalList, EvidenceList};
 
 use crate::config::{micros, PlateConfig};
 use crate::domain::ingest::{
-    admit, decode_error, refuse_all, Format, ImportReport, IngestReport, RejectedRow,
-    IMPORT_KEEP_REJECTED,
+    admit, decode_error, device_read_id, refuse_all, Format, ImportReport, IngestReport,
+    RejectedRow, IMPORT_KEEP_REJECTED,
 };
 use crate::domain::names::Event;
 use crate::domain::records::{AlertRecord, CheckpointBinding};
@@ -47,6 +47,8 @@ pub struct Plates {
     watch: RwLock<WatchState>,
     /// Checkpoint code → the device that may report it.
     checkpoints: RwLock<HashMap<u32, String>>,
+    /// Device → its source number, which scopes its read ids.
+    sources: RwLock<HashMap<String, u16>>,
     reads: OnceCell<ReadStore>,
 }
 
@@ -81,6 +83,7 @@ impl Plates {
             index: RwLock::new(ReadIndex::new()),
             watch: RwLock::new(WatchState::default()),
             checkpoints: RwLock::new(HashMap::new()),
+            sources: RwLock::new(HashMap::new()),
             reads: OnceCell::new(),
         }
     }
@@ -157,8 +160,17 @@ impl Plates {
         Ok(())
     }
 
-    /// Rebuilds the checkpoint → device map from the store.
+    /// The stored id of the read `device` numbers `id` (`None` for a device with no source or an
+    /// id out of range).
+    pub fn stored_read_id(&self, device: &str, id: i64) -> Option<pingan_reads::read::ReadId> {
+        let source = read(&self.sources).get(device).copied()?;
+        crate::domain::ingest::stored_id(source, id)
+    }
+
+    /// Rebuilds the checkpoint → device map and the devices' source numbers from the store.
     pub async fn reload_checkpoints(&self, state: &AppState) -> PlatesResult<()> {
+        let sources = self.records(state).read_sources().await?;
+        *write(&self.sources) = sources;
         let map = self
             .records(state)
             .checkpoint_bindings()
@@ -204,7 +216,8 @@ impl Plates {
         }
         .map_err(decode_error)?;
         let received = rows.len();
-        let (valid, rejected) = admit(rows, &read(&self.checkpoints), device.id.as_str());
+        let source = read(&self.sources).get(device.id.as_str()).copied();
+        let (valid, rejected) = admit(rows, &read(&self.checkpoints), device.id.as_str(), source);
         if valid.is_empty() && !rejected.is_empty() {
             return Err(refuse_all(&rejected));
         }
@@ -222,7 +235,11 @@ impl Plates {
         Ok(IngestReport {
             received,
             accepted: outcome.new.len(),
-            duplicates: outcome.duplicates.iter().map(|id| id.0).collect(),
+            duplicates: outcome
+                .duplicates
+                .iter()
+                .map(|id| device_read_id(*id))
+                .collect(),
             rejected,
             alerts,
         })

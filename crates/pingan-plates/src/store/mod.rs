@@ -13,10 +13,12 @@ mod reads;
 
 pub use reads::{partition_name, InsertOutcome, PurgeReport, ReadStore, DAY_US, DELETE_BATCH};
 
+use crate::domain::ingest::MAX_SOURCES;
 use pingan_core::audit::NewAuditEntry;
 use pingan_core::StoreError;
 use pingan_db::{backend, list_placeholders, map_err, values_placeholders, Store, WriteTx};
 use reads::{civil_month, read_from_row};
+use std::collections::HashMap;
 
 pub use crate::domain::records::{
     AlertRecord, CheckpointBinding, EvidenceRecord, QueryApproval, TransparencyCounts, WatchRecord,
@@ -177,7 +179,45 @@ impl PlatesStore {
                 .await
                 .map_err(backend("bind checkpoints"))?;
         }
+        // A device reporting its first code gets the next source number (see 0005's notes).
+        sqlx::query(
+            "INSERT INTO plate_sources (device_id, source) \
+             SELECT d.device_id, (SELECT COALESCE(MAX(source), 0) FROM plate_sources) \
+                    + ROW_NUMBER() OVER (ORDER BY d.device_id) \
+             FROM (SELECT DISTINCT device_id FROM plate_checkpoints \
+                   WHERE device_id NOT IN (SELECT device_id FROM plate_sources)) d",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.message().to_lowercase().contains("check") => {
+                StoreError::Conflict {
+                    what: "device",
+                    id: "(plate read sources)".into(),
+                    detail: format!(
+                        "at most {MAX_SOURCES} checkpoint devices can report plate reads"
+                    ),
+                }
+            }
+            _ => StoreError::backend("number plate read sources", e),
+        })?;
         commit_with(tx, vec![audit], "bind checkpoints").await
+    }
+
+    /// The source number of every device that reports plate reads (see 0005's notes).
+    pub async fn read_sources(&self) -> Result<HashMap<String, u16>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT device_id, source FROM plate_sources")
+                .fetch_all(self.db.pool())
+                .await
+                .map_err(backend("read plate read sources"))?;
+        rows.into_iter()
+            .map(|(device, source)| {
+                u16::try_from(source)
+                    .map(|s| (device, s))
+                    .map_err(|_| StoreError::Corrupt(format!("plate read source {source}")))
+            })
+            .collect()
     }
 
     /// Every binding, with the registry's name and position when registered.

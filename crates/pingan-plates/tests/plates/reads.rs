@@ -607,6 +607,67 @@ both!(
 );
 
 both!(
+    a_read_id_is_the_devices_own_and_never_suppresses_another_devices_read,
+    |app: TestApp| async move {
+        let ctx = setup(app).await;
+        let app = &ctx.app;
+        let now = app.state.now().micros();
+        let (s, body) = send_csv(
+            app,
+            &ctx.key1,
+            format!("{HEADER}{}", line(1, "鲁Q12345", 1, now - HOUR)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["accepted"], 1, "{body}");
+        // Another checkpoint numbering its own read 1: a different read, stored and matched.
+        let (s, body) = send_csv(
+            app,
+            &ctx.key2,
+            format!("{HEADER}{}", line(1, "鲁Q77777", 3, now - HOUR)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["accepted"], 1, "{body}");
+        assert_eq!(body["duplicates"], json!([]), "{body}");
+        // Each device's re-send is its own duplicate, named by its own id.
+        let (s, body) = send_csv(
+            app,
+            &ctx.key2,
+            format!("{HEADER}{}", line(1, "鲁Q77777", 3, now - HOUR)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["accepted"], 0, "{body}");
+        assert_eq!(body["duplicates"], json!([1]), "{body}");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plate_reads")
+            .fetch_one(app.state.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(plates(app).index().len(), 2);
+        let a = plates(app).stored_read_id("cp-01", 1).unwrap();
+        let b = plates(app).stored_read_id("cp-02", 1).unwrap();
+        assert_ne!(a, b);
+        assert!(
+            a.0 < (1_i64 << 53) && b.0 < (1_i64 << 53),
+            "ids stay exact in JSON"
+        );
+        // An id past a device's range is refused by name; the batch's good rows are kept.
+        let csv = format!(
+            "{HEADER}{}{}",
+            line(1 << 40, "鲁Q12345", 1, now - HOUR),
+            line(2, "鲁Q12345", 1, now - HOUR)
+        );
+        let (s, body) = send_csv(app, &ctx.key1, csv).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["accepted"], 1, "{body}");
+        assert_eq!(body["rejected"][0]["row"], 1, "{body}");
+        assert_eq!(body["rejected"][0]["field"], "read_id", "{body}");
+    }
+);
+
+both!(
     retention_removes_old_reads_but_not_evidence,
     |app: TestApp| async move {
         let ctx = setup(app).await;
@@ -626,12 +687,13 @@ both!(
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["accepted"], 51);
         let inv = app.token(Role::Investigator).await;
+        let ids = [500, 501, 900].map(|n| plates(app).stored_read_id("cp-01", n).unwrap().0);
         let (s, e) = app
             .call(
                 Method::POST,
                 "/api/v1/plates/evidence",
                 Some(&inv),
-                Some(json!({"purpose": purpose(), "read_ids": [500, 501, 900]})),
+                Some(json!({"purpose": purpose(), "read_ids": ids})),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{e}");
@@ -669,7 +731,10 @@ both!(
         assert_eq!(s, StatusCode::OK, "{ev}");
         let reads = ev["reads"].as_array().unwrap();
         assert_eq!(reads.len(), 3);
-        assert_eq!(reads[0]["read"]["id"], 500);
+        assert_eq!(
+            reads[0]["read"]["id"],
+            plates(app).stored_read_id("cp-01", 500).unwrap().0
+        );
         assert_eq!(reads[0]["device_id"], "cp-01");
         assert_eq!(reads[0]["purpose"], "criminal_investigation");
     }

@@ -97,7 +97,9 @@ both!(
                 assert_eq!(ev["data"]["entry"]["case_ref"], "CASE-2026-0042");
                 assert_eq!(ev["data"]["entry"]["users"][0], "duty.zhang");
                 kinds.push((
-                    ev["data"]["read_id"].as_i64().unwrap(),
+                    pingan_plates::domain::ingest::device_read_id(pingan_reads::read::ReadId(
+                        ev["data"]["read_id"].as_i64().unwrap(),
+                    )),
                     ev["data"]["kind"].as_str().unwrap().to_owned(),
                 ));
             }
