@@ -211,7 +211,8 @@ impl Raw<'_> {
         let missing = |c: Col| err(row, c.name(), "missing");
         let id = ReadId(self.read_id.ok_or_else(|| missing(Col::ReadId))?);
         let plate_text = self.plate.ok_or_else(|| missing(Col::Plate))?;
-        let plate = Plate::parse(plate_text).map_err(|e| err(row, "plate", e.to_string()))?;
+        // A misread plate is still a read: stored as read and flagged (`Plate::status`).
+        let plate = Plate::as_read(plate_text).map_err(|e| err(row, "plate", e.to_string()))?;
         let plate_colour = match self.plate_colour.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => Some(

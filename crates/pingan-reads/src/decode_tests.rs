@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::plate::PlateStatus;
 
 const NOW: i64 = 1_711_814_400_000_000;
 
@@ -56,7 +57,7 @@ fn row_errors_name_row_and_field() {
     let csv = format!(
         "{GEN_HEADER}\
          1,鲁Q95R23,13,2,NB,1711223045760522,绿,K33,0.965\n\
-         2,XQ95R23,13,2,NB,1711223045760522,绿,K33,0.965\n\
+         2, - ,13,2,NB,1711223045760522,绿,K33,0.965\n\
          3,鲁Q95R23,13,2,UP,1711223045760522,绿,K33,0.965\n\
          4,鲁Q95R23,13,2,NB,{far_future},绿,K33,0.965\n\
          5,鲁Q95R23,13,2,NB,{far_past},绿,K33,0.965\n\
@@ -90,6 +91,33 @@ fn row_errors_name_row_and_field() {
     assert!(rows[0].is_ok());
     let e = rows[3].as_ref().expect_err("future");
     assert!(e.reason.contains("future"), "{e}");
+}
+
+/// A read whose plate breaks the rules is still a read: kept as read, flagged.
+#[test]
+fn misread_and_unreadable_plates_are_reads() {
+    let csv = format!(
+        "{GEN_HEADER}\
+         1,鲁034593,13,2,NB,1711223045760522,绿,K33,0.965\n\
+         2,无牌,13,2,NB,1711223045760522,绿,K33,0.5\n\
+         3,鲁Q34593,13,2,NB,1711223045760522,绿,K33,0.965\n"
+    );
+    let rows = decode_csv(csv.as_bytes(), &opts()).expect("batch decodes");
+    let status: Vec<(String, PlateStatus)> = rows
+        .iter()
+        .map(|r| {
+            let r = r.as_ref().expect("a read");
+            (r.plate.as_str().to_owned(), r.plate.status())
+        })
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("鲁034593".to_owned(), PlateStatus::Invalid),
+            ("无牌".to_owned(), PlateStatus::Unreadable),
+            ("鲁Q34593".to_owned(), PlateStatus::Valid),
+        ]
+    );
 }
 
 #[test]

@@ -134,7 +134,62 @@ pub struct Confusion {
     pub alternatives: Vec<char>,
 }
 
-/// A validated, normalised plate.
+/// How a read's plate text stands against the plate rules. A read that happened is stored
+/// whatever its plate says; this flag tells a misread from a plate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlateStatus {
+    /// A plate by the rules.
+    Valid,
+    /// Text that breaks a rule (often one misread character, e.g. `鲁034593` for `鲁Q34593`).
+    Invalid,
+    /// The device said it could not read a plate (`无牌`, `未识别`, `UNKNOWN`, …).
+    Unreadable,
+}
+
+impl PlateStatus {
+    /// The status of normalised plate text.
+    pub fn of(normalised: &str) -> Self {
+        if validate(normalised).is_ok() {
+            Self::Valid
+        } else if UNREADABLE.contains(&normalised)
+            || normalised.chars().all(|c| c == '?' || c == '*')
+        {
+            Self::Unreadable
+        } else {
+            Self::Invalid
+        }
+    }
+
+    /// The name answers carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// What devices send when they saw a vehicle but read no plate (after normalisation).
+const UNREADABLE: &[&str] = &[
+    "无牌",
+    "无车牌",
+    "未识别",
+    "无法识别",
+    "识别失败",
+    "未知",
+    "车牌",
+    "无",
+    "UNKNOWN",
+    "NONE",
+    "NOPLATE",
+    "NA",
+    "N/A",
+    "NULL",
+];
+
+/// A normalised plate: validated ([`Plate::parse`]) or as read ([`Plate::as_read`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Plate(String);
@@ -147,12 +202,28 @@ impl Plate {
         Ok(Self(s))
     }
 
+    /// Normalises recognised text and keeps it whether or not it is a valid plate: a read that
+    /// happened is stored with what the camera read ([`Plate::status`] tells which). Refused
+    /// only when nothing is left.
+    pub fn as_read(raw: &str) -> Result<Self, PlateError> {
+        let s = normalize(raw);
+        if s.is_empty() {
+            return Err(PlateError::Empty);
+        }
+        Ok(Self(s))
+    }
+
+    /// Whether the text is a valid plate, a misread or no plate at all.
+    pub fn status(&self) -> PlateStatus {
+        PlateStatus::of(&self.0)
+    }
+
     /// The normalised text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The shape; total because the plate was validated.
+    /// The shape (of a misread plate, the shape it is closest to).
     pub fn shape(&self) -> PlateShape {
         shape_of(&self.0)
     }
@@ -457,6 +528,23 @@ mod tests {
                 prop_assert_eq!(Plate::parse(p.as_str()), Ok(p.clone()));
                 let _ = p.confusions();
                 let _ = p.shape();
+            }
+        }
+
+        #[test]
+        fn a_read_keeps_any_text_and_flags_it(s in any::<String>()) {
+            match Plate::as_read(&s) {
+                Ok(p) => {
+                    prop_assert_eq!(p.as_str(), normalize(&s));
+                    prop_assert_eq!(p.status() == PlateStatus::Valid, Plate::parse(&s).is_ok());
+                    prop_assert_eq!(Plate::as_read(p.as_str()), Ok(p.clone()));
+                    let _ = p.confusions();
+                    let _ = p.shape();
+                }
+                Err(e) => {
+                    prop_assert_eq!(e, PlateError::Empty);
+                    prop_assert!(normalize(&s).is_empty());
+                }
             }
         }
 

@@ -9,7 +9,7 @@ use pingan_reads::index::{
     Bucket, CoTravelParams, PartialPlateParams, ReadIndex, ReadRow, Scene, Window, HOUR_US,
 };
 use pingan_reads::pattern::PlatePattern;
-use pingan_reads::plate::{Plate, PlateColour, PlateType};
+use pingan_reads::plate::{Plate, PlateColour, PlateStatus, PlateType};
 use pingan_reads::read::CheckpointId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -263,7 +263,8 @@ impl PlateQuery {
 
 fn row_json(r: &ReadRow<'_>) -> Value {
     json!({
-        "read_id": r.read_id.0, "plate": r.plate, "checkpoint": r.checkpoint.0, "lane": r.lane,
+        "read_id": r.read_id.0, "plate": r.plate, "plate_status": PlateStatus::of(r.plate).as_str(),
+        "checkpoint": r.checkpoint.0, "lane": r.lane,
         "direction": r.direction.as_str(), "ts": r.ts_us, "vehicle_colour": r.vehicle_colour,
         "vehicle_type": r.vehicle_type, "vehicle_brand": r.vehicle_brand,
         "plate_colour": r.plate_colour.map(PlateColour::name), "plate_type": r.plate_type.map(PlateType::code),
@@ -412,7 +413,7 @@ fn co_travel(
         .iter()
         .map(|c| {
             json!({
-                "plate": c.plate, "occasions": c.occasions,
+                "plate": c.plate, "plate_status": PlateStatus::of(&c.plate).as_str(), "occasions": c.occasions,
                 "passes": c.passes.iter().map(|o| json!({
                     "target_read": o.target_read.0, "checkpoint": o.checkpoint.0,
                     "target_ts": o.target_ts_us, "companion_read": o.companion_read.0,
@@ -466,7 +467,7 @@ fn multi_scene(
             let scenes: Vec<usize> = (0..resolved.len())
                 .filter(|i| h.scenes & (1 << i) != 0)
                 .collect();
-            json!({ "plate": h.plate, "scenes": scenes })
+            json!({ "plate": h.plate, "plate_status": PlateStatus::of(&h.plate).as_str(), "scenes": scenes })
         })
         .collect();
     Ok((rows, res.truncated, None))
@@ -513,7 +514,7 @@ fn partial_plate(
     let rows = res
         .rows
         .iter()
-        .map(|c| json!({ "plate": c.plate, "reads": c.reads }))
+        .map(|c| json!({ "plate": c.plate, "plate_status": PlateStatus::of(&c.plate).as_str(), "reads": c.reads }))
         .collect();
     Ok((rows, res.truncated, None))
 }
@@ -554,7 +555,7 @@ fn first_seen(
     let rows = res
         .rows
         .iter()
-        .map(|f| json!({ "plate": f.plate, "first_ts": f.first_ts_us, "reads": f.reads }))
+        .map(|f| json!({ "plate": f.plate, "plate_status": PlateStatus::of(&f.plate).as_str(), "first_ts": f.first_ts_us, "reads": f.reads }))
         .collect();
     Ok((rows, res.truncated, None))
 }

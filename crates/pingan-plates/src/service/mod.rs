@@ -362,6 +362,18 @@ pub async fn import_csv(
         let mut valid = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let refused = match row {
+                // A file's ids are kept as they are (no device sent them), below the range of
+                // device-numbered ids (see `domain::ingest::stored_id`).
+                Ok(r) if r.id.0 >> crate::domain::ingest::DEVICE_ID_BITS != 0 => {
+                    Some(RejectedRow {
+                        row: offset + i + 1,
+                        field: "read_id".into(),
+                        reason: format!(
+                            "an imported read's id must be between 0 and 2^{} − 1",
+                            crate::domain::ingest::DEVICE_ID_BITS
+                        ),
+                    })
+                }
                 Ok(r) if bound.contains(&r.checkpoint.0) => {
                     valid.push(r);
                     None

@@ -709,7 +709,7 @@ pub(crate) fn read_from_row(row: &sqlx::any::AnyRow) -> Result<Read, StoreError>
     let urls: Option<String> = row.try_get("image_urls").map_err(e())?;
     Ok(Read {
         id: ReadId(id),
-        plate: Plate::parse(&plate)
+        plate: Plate::as_read(&plate)
             .map_err(|err| StoreError::Corrupt(format!("plate of read {id}: {err}")))?,
         raw_plate: raw.unwrap_or_else(|| plate.clone()),
         plate_colour: code("plate_colour")?

@@ -1,7 +1,7 @@
 //! The watch-list: four-eyes approval, hits pushed on the WebSocket after the commit (exact and
 //! one-confusable-character), acknowledgement with outcome, cancellation.
 
-use crate::reads::{line, purpose, send_csv, setup, HEADER, HOUR};
+use crate::reads::{line, purpose, query, send_csv, setup, HEADER, HOUR};
 use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use pingan_core::access::Role;
@@ -80,18 +80,21 @@ both!(
         let mut ws = connect(addr, &approver).await;
         assert_eq!(next_json(&mut ws).await["kind"], "stream.hello");
 
-        // An exact hit, then an approximate one (8 read as B).
+        // An exact hit, then approximate ones: 8 read as B, and the authority letter Q read as
+        // 0, the commonest misread, which no valid plate has: the read is stored and alerts.
         let csv = format!(
-            "{HEADER}{}{}{}",
+            "{HEADER}{}{}{}{}",
             line(2, "鲁Q8S123", 1, now - 30_000_000),
             line(3, "鲁QBS123", 2, now - 20_000_000),
-            line(4, "鲁Q77777", 2, now - 10_000_000)
+            line(4, "鲁Q77777", 2, now - 10_000_000),
+            line(5, "鲁08S123", 2, now - 5_000_000)
         );
         let (s, r) = send_csv(app, &ctx.key1, csv.clone()).await;
         assert_eq!(s, StatusCode::OK, "{r}");
-        assert_eq!(r["alerts"], 2, "{r}");
+        assert_eq!(r["accepted"], 4, "{r}");
+        assert_eq!(r["alerts"], 3, "{r}");
         let mut kinds = Vec::new();
-        while kinds.len() < 2 {
+        while kinds.len() < 3 {
             let ev = next_json(&mut ws).await;
             if ev["kind"] == "watchlist.hit" {
                 assert_eq!(ev["data"]["entry"]["case_ref"], "CASE-2026-0042");
@@ -107,8 +110,26 @@ both!(
         kinds.sort();
         assert_eq!(
             kinds,
-            vec![(2, "exact".to_owned()), (3, "approximate".to_owned())]
+            vec![
+                (2, "exact".to_owned()),
+                (3, "approximate".to_owned()),
+                (5, "approximate".to_owned())
+            ]
         );
+
+        // The misread read is there, flagged, in a partial-plate search.
+        let found = query(
+            app,
+            &inv,
+            json!({"kind": "partial_plate", "pattern": "鲁?8S123", "from": now - HOUR, "to": now}),
+        )
+        .await;
+        let rows = found["rows"].as_array().expect("rows");
+        let misread = rows
+            .iter()
+            .find(|r| r["plate"] == "鲁08S123")
+            .unwrap_or_else(|| panic!("misread read not found: {found}"));
+        assert_eq!(misread["plate_status"], "invalid", "{found}");
 
         // A re-sent batch raises no second alert.
         let (_, r) = send_csv(app, &ctx.key1, csv).await;
@@ -124,7 +145,7 @@ both!(
             )
             .await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(alerts.as_array().unwrap().len(), 2);
+        assert_eq!(alerts.as_array().unwrap().len(), 3);
         assert_eq!(alerts[0]["entry"]["case_ref"], "CASE-2026-0042", "{alerts}");
         let aid = alerts[0]["id"].as_str().unwrap().to_owned();
         let (s, a) = app
