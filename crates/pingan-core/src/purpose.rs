@@ -3,6 +3,7 @@
 //! A purpose is always one of these codes. Free text may add detail to an audit entry but is
 //! never accepted *as* the purpose, so that transparency reports can count accesses by purpose.
 
+use crate::access::Permission;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -76,6 +77,30 @@ impl Purpose {
     /// Whether accesses under this purpose must name a case or incident.
     pub fn needs_reference(self) -> bool {
         !matches!(self, Purpose::Audit | Purpose::Administration)
+    }
+
+    /// What an access under this purpose may open: **the one table**. Personal and plate data
+    /// (plate queries and evidence, detection searches, the watch-list, callers' contacts) open
+    /// only to a purpose that names a case or incident; `audit` opens the ledger and
+    /// `administration` the installation's own records, nothing else, whatever reference they
+    /// carry. Every purpose-bound route asks this through `require_purpose`.
+    pub fn opens(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Purpose::IncidentResponse
+            | Purpose::CriminalInvestigation
+            | Purpose::MissingPerson
+            | Purpose::TrafficEnforcement
+            | Purpose::Emergency => matches!(
+                permission,
+                P::QueryPlates | P::ReadPersonalData | P::ManageWatchlist
+            ),
+            Purpose::Audit => matches!(permission, P::ReadAudit),
+            Purpose::Administration => matches!(
+                permission,
+                P::ManageUsers | P::ManageDevices | P::ImportGeography | P::ManageSensors
+            ),
+        }
     }
 }
 

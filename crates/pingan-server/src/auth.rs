@@ -228,6 +228,16 @@ impl UserCaller {
             self.purpose_denied(state, permission, None, reason).await?;
             return Err(AccessError::Forbidden(reason.to_owned()));
         };
+        if !p.purpose.opens(permission) {
+            let reason = format!(
+                "the purpose {} does not open {}; state a purpose with a case or incident reference",
+                p.purpose,
+                permission.as_str().replace('_', " ")
+            );
+            self.purpose_denied(state, permission, Some(p), &reason)
+                .await?;
+            return Err(AccessError::Forbidden(reason));
+        }
         if let Err(e) = p.validate() {
             let reason = e.to_string();
             self.purpose_denied(state, permission, Some(p), &reason)

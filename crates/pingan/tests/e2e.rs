@@ -4,6 +4,8 @@
 mod common;
 #[path = "e2e/crash.rs"]
 mod crash;
+#[path = "e2e/purposes.rs"]
+mod purposes;
 
 use common::{login, pingan, Server, ADMIN_PASSWORD};
 use futures::StreamExt;

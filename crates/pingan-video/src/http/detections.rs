@@ -469,8 +469,11 @@ pub struct SearchRequest {
     /// At most 1000 (default 200).
     #[serde(default)]
     pub limit: Option<u32>,
-    /// Why: detection snapshots show people and vehicles, so a purpose and reference are required.
-    pub purpose: StatedPurpose,
+    /// Why: detection snapshots show people and vehicles, so a purpose and reference are
+    /// required (a search without one is refused 403 and recorded, as on every purpose-bound
+    /// route).
+    #[serde(default)]
+    pub purpose: Option<StatedPurpose>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -497,7 +500,7 @@ pub async fn search(
     ApiJson(req): ApiJson<SearchRequest>,
 ) -> ApiResult<Json<SearchResult>> {
     let purpose = caller
-        .require_purpose(&state, Permission::QueryPlates, Some(&req.purpose))
+        .require_purpose(&state, Permission::QueryPlates, req.purpose.as_ref())
         .await?;
     let from = time("from", &req.from)?;
     let to = time("to", &req.to)?;
