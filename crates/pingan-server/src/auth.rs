@@ -129,13 +129,59 @@ impl From<AccessError> for ApiError {
     }
 }
 
+/// A client's own request id, kept only when short and well formed, and always marked as the
+/// client's in the ledger (`<server id> client:<id>`): the ledger takes nothing long or odd from
+/// a client, and a client cannot pass its id off as the server's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRequestId(pub String);
+
+/// Longest client request id kept.
+pub const CLIENT_REQUEST_ID_MAX: usize = 64;
+
+impl ClientRequestId {
+    /// The client's id, when it is 1–64 characters of `A–Z a–z 0–9 . _ : -`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let ok = !text.is_empty()
+            && text.len() <= CLIENT_REQUEST_ID_MAX
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+        ok.then(|| Self(text.to_owned()))
+    }
+}
+
+/// Middleware (outermost): takes the client's `x-request-id` off the request, so that the
+/// server always sets its own, and keeps the client's as a [`ClientRequestId`] when it is
+/// well formed.
+pub async fn take_client_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(v) = req.headers_mut().remove("x-request-id") {
+        if let Some(id) = v.to_str().ok().and_then(ClientRequestId::parse) {
+            req.extensions_mut().insert(id);
+        }
+    }
+    next.run(req).await
+}
+
+/// The request id for audit entries: the server's, with the client's marked beside it.
+pub fn request_id_of(
+    headers: &axum::http::HeaderMap,
+    client: Option<&ClientRequestId>,
+) -> Option<String> {
+    let server = headers.get("x-request-id").and_then(|v| v.to_str().ok());
+    match (server, client) {
+        (Some(s), Some(c)) => Some(format!("{s} client:{}", c.0)),
+        (Some(s), None) => Some(s.to_owned()),
+        (None, Some(c)) => Some(format!("client:{}", c.0)),
+        (None, None) => None,
+    }
+}
+
 /// The request id set by the middleware, for audit entries.
 pub fn request_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    request_id_of(&parts.headers, parts.extensions.get::<ClientRequestId>())
 }
 
 /// A signed-in person.

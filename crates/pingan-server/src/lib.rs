@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod limiter;
 pub mod metrics;
 mod openapi;
+pub mod refusals;
 pub mod routes;
 mod stream;
 mod web;
@@ -93,6 +94,8 @@ pub struct AppState {
     pub hub: EventHub,
     pub geography: Arc<RwLock<Arc<Geography>>>,
     pub limiter: Arc<LoginLimiter>,
+    /// Repeated refusals, counted instead of written one row each.
+    pub refusals: Arc<refusals::Refusals>,
     pub metrics: Arc<Metrics>,
     /// Other parts' metrics (the MQTT runtime's counters), rendered with ours.
     pub metric_sources: Arc<RwLock<Vec<Arc<dyn MetricSource>>>>,
@@ -119,6 +122,7 @@ impl AppState {
                 config.login_max_failures,
                 config.login_window,
             )),
+            refusals: Arc::new(refusals::Refusals::new(REFUSAL_WINDOW)),
             store,
             config: Arc::new(config),
             hub,
@@ -175,6 +179,30 @@ impl AppState {
         Ok(stored)
     }
 
+    /// Writes a refusal from `source` (a client address) the flood-bounded way: the first of a
+    /// window in full, the rest counted into one entry (see [`refusals`]).
+    pub async fn audit_refusal(
+        &self,
+        source: &str,
+        entry: NewAuditEntry,
+    ) -> Result<(), StoreError> {
+        let entries = self.refusals.note(source, entry);
+        if !entries.is_empty() {
+            self.audit(entries).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the counted entries of refusal windows that have passed (all when `all`, at
+    /// shutdown).
+    pub async fn flush_refusals(&self, all: bool) -> Result<(), StoreError> {
+        let entries = self.refusals.flush(self.now(), all);
+        if !entries.is_empty() {
+            self.audit(entries).await?;
+        }
+        Ok(())
+    }
+
     /// Counts ledger entries that a store wrote in the same transaction as their change.
     pub fn count_audit(&self, n: usize) {
         self.metrics
@@ -192,6 +220,9 @@ impl AppState {
 pub trait MetricSource: Send + Sync + std::fmt::Debug {
     fn metrics(&self) -> Vec<(&'static str, &'static str, &'static str, u64)>;
 }
+
+/// How long repeated refusals from one source are counted into one ledger entry.
+pub const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Request ids: a per-process random prefix and a counter, short and unique enough to find a
 /// request in the logs.
@@ -251,4 +282,5 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(header, ids))
+        .layer(axum::middleware::from_fn(auth::take_client_request_id))
 }

@@ -413,7 +413,7 @@ fn co_travel(
         .iter()
         .map(|c| {
             json!({
-                "plate": c.plate, "plate_status": PlateStatus::of(&c.plate).as_str(), "occasions": c.occasions,
+                "plate": c.plate, "plate_status": PlateStatus::of(c.plate).as_str(), "occasions": c.occasions,
                 "passes": c.passes.iter().map(|o| json!({
                     "target_read": o.target_read.0, "checkpoint": o.checkpoint.0,
                     "target_ts": o.target_ts_us, "companion_read": o.companion_read.0,
@@ -467,7 +467,7 @@ fn multi_scene(
             let scenes: Vec<usize> = (0..resolved.len())
                 .filter(|i| h.scenes & (1 << i) != 0)
                 .collect();
-            json!({ "plate": h.plate, "plate_status": PlateStatus::of(&h.plate).as_str(), "scenes": scenes })
+            json!({ "plate": h.plate, "plate_status": PlateStatus::of(h.plate).as_str(), "scenes": scenes })
         })
         .collect();
     Ok((rows, res.truncated, None))
@@ -514,7 +514,7 @@ fn partial_plate(
     let rows = res
         .rows
         .iter()
-        .map(|c| json!({ "plate": c.plate, "plate_status": PlateStatus::of(&c.plate).as_str(), "reads": c.reads }))
+        .map(|c| json!({ "plate": c.plate, "plate_status": PlateStatus::of(c.plate).as_str(), "reads": c.reads }))
         .collect();
     Ok((rows, res.truncated, None))
 }
@@ -555,7 +555,7 @@ fn first_seen(
     let rows = res
         .rows
         .iter()
-        .map(|f| json!({ "plate": f.plate, "plate_status": PlateStatus::of(&f.plate).as_str(), "first_ts": f.first_ts_us, "reads": f.reads }))
+        .map(|f| json!({ "plate": f.plate, "plate_status": PlateStatus::of(f.plate).as_str(), "first_ts": f.first_ts_us, "reads": f.reads }))
         .collect();
     Ok((rows, res.truncated, None))
 }

@@ -361,33 +361,12 @@ pub async fn import_csv(
         report.rows += rows.len() as u64;
         let mut valid = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
-            let refused = match row {
-                // A file's ids are kept as they are (no device sent them), below the range of
-                // device-numbered ids (see `domain::ingest::stored_id`).
-                Ok(r) if r.id.0 >> crate::domain::ingest::DEVICE_ID_BITS != 0 => {
-                    Some(RejectedRow {
-                        row: offset + i + 1,
-                        field: "read_id".into(),
-                        reason: format!(
-                            "an imported read's id must be between 0 and 2^{} − 1",
-                            crate::domain::ingest::DEVICE_ID_BITS
-                        ),
-                    })
-                }
-                Ok(r) if bound.contains(&r.checkpoint.0) => {
+            let refused = match imported(row, &bound, offset + i + 1, offset) {
+                Ok(r) => {
                     valid.push(r);
                     None
                 }
-                Ok(r) => Some(RejectedRow {
-                    row: offset + i + 1,
-                    field: "checkpoint_id".into(),
-                    reason: format!("unknown checkpoint {}", r.checkpoint),
-                }),
-                Err(e) => Some(RejectedRow {
-                    row: offset + e.row,
-                    field: e.field,
-                    reason: e.reason,
-                }),
+                Err(r) => Some(r),
             };
             if let Some(r) = refused {
                 report.rejected_total += 1;
@@ -402,4 +381,36 @@ pub async fn import_csv(
         progress(consumed);
     }
     Ok(report)
+}
+
+/// One decoded row of an offline import: the read to store, or why it is refused. A file's ids
+/// are kept as they are (no device sent them), below the range of device-numbered ids (see
+/// `domain::ingest::stored_id`).
+fn imported(
+    row: Result<pingan_reads::read::Read, pingan_reads::decode::RowError>,
+    bound: &std::collections::HashSet<u32>,
+    row_number: usize,
+    offset: usize,
+) -> Result<pingan_reads::read::Read, RejectedRow> {
+    match row {
+        Ok(r) if r.id.0 >> crate::domain::ingest::DEVICE_ID_BITS != 0 => Err(RejectedRow {
+            row: row_number,
+            field: "read_id".into(),
+            reason: format!(
+                "an imported read's id must be between 0 and 2^{} − 1",
+                crate::domain::ingest::DEVICE_ID_BITS
+            ),
+        }),
+        Ok(r) if bound.contains(&r.checkpoint.0) => Ok(r),
+        Ok(r) => Err(RejectedRow {
+            row: row_number,
+            field: "checkpoint_id".into(),
+            reason: format!("unknown checkpoint {}", r.checkpoint),
+        }),
+        Err(e) => Err(RejectedRow {
+            row: offset + e.row,
+            field: e.field,
+            reason: e.reason,
+        }),
+    }
 }

@@ -5,6 +5,7 @@ use crate::auth::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::limiter::Attempt;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -77,18 +78,15 @@ async fn dummy_hash() -> String {
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client_id: Option<Extension<crate::auth::ClientRequestId>>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let addr = peer
         .map(|c| c.0 .0.ip().to_string())
         .unwrap_or_else(|| "local".into());
-    let account_key = format!("user:{}", req.username);
-    let keys = [account_key.clone(), format!("ip:{addr}")];
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let attempt = Attempt::new(&req.username, &addr);
+    let request_id = crate::auth::request_id_of(&headers, client_id.as_ref().map(|e| &e.0));
     let audit = |outcome: Outcome, role: Option<Role>, reason: &str| NewAuditEntry {
         at: state.now(),
         actor: req.username.chars().take(64).collect(),
@@ -102,9 +100,9 @@ pub async fn login(
         outcome,
         detail: serde_json::json!({ "address": addr, "reason": reason }),
     };
-    if let Err(wait) = state.limiter.check(&keys, Instant::now()) {
+    if let Err(wait) = state.limiter.check(&attempt, Instant::now()) {
         state
-            .audit(vec![audit(Outcome::Denied, None, "rate limited")])
+            .audit_refusal(&addr, audit(Outcome::Denied, None, "rate limited"))
             .await?;
         return Err(ApiError::RateLimited {
             retry_after_s: wait,
@@ -119,7 +117,7 @@ pub async fn login(
     let user = match user {
         Some(u) if password_ok && !u.disabled => u,
         other => {
-            state.limiter.record_failure(&keys, Instant::now());
+            state.limiter.record_failure(&attempt, Instant::now());
             state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
             let reason = match other {
                 None => "unknown user",
@@ -127,12 +125,12 @@ pub async fn login(
                 Some(_) => "wrong password",
             };
             state
-                .audit(vec![audit(Outcome::Failed, None, reason)])
+                .audit_refusal(&addr, audit(Outcome::Failed, None, reason))
                 .await?;
             return Err(ApiError::BadCredentials);
         }
     };
-    state.limiter.record_success(&account_key);
+    state.limiter.record_success(&attempt);
     let mode = req.mode.unwrap_or(LoginMode::Browser);
     let now = state.now();
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);

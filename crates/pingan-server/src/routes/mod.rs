@@ -44,6 +44,11 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/users/nobody/password",
         Permission(P::ManageUsers),
     ),
+    r(
+        "POST",
+        "/api/v1/users/nobody/unlock",
+        Permission(P::ManageUsers),
+    ),
     r("GET", "/api/v1/devices", Permission(P::ManageDevices)),
     r("POST", "/api/v1/devices", Permission(P::ManageDevices)),
     r(
@@ -90,6 +95,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::disable_user))
         .routes(routes!(users::enable_user))
         .routes(routes!(users::set_password))
+        .routes(routes!(users::unlock_user))
         .routes(routes!(devices::list_devices, devices::create_device))
         .routes(routes!(devices::disable_device))
         .routes(routes!(devices::enable_device))

@@ -13,7 +13,7 @@ use pingan_core::account::{check_username, User};
 use pingan_core::audit::Outcome;
 use pingan_core::ids::UserId;
 use pingan_core::ports::{AccountStore, NewUser};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -174,4 +174,44 @@ pub async fn set_password(
         .await?;
     state.count_audit(1);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What an unlock did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnlockReport {
+    pub username: String,
+    /// Whether the account had failed sign-ins held against it.
+    pub was_locked: bool,
+}
+
+/// Clears an account's failed sign-ins (on this server), so that its owner can sign in again
+/// before the window has passed.
+#[utoipa::path(post, path = "/users/{username}/unlock", tag = "users",
+    params(("username" = String, Path)), responses((status = 200, body = UnlockReport), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    caller: Authorized<perm::ManageUsers>,
+    Path(username): Path<String>,
+) -> ApiResult<Json<UnlockReport>> {
+    if state.store.user_by_username(&username).await?.is_none() {
+        return Err(crate::error::ApiError::NotFound {
+            what: "user",
+            id: username,
+        });
+    }
+    let was_locked = state.limiter.unlock(&username);
+    state
+        .audit(vec![caller.entry(
+            &state,
+            "user.unlock",
+            "user",
+            Some(&username),
+            Outcome::Success,
+            serde_json::json!({ "was_locked": was_locked }),
+        )])
+        .await?;
+    Ok(Json(UnlockReport {
+        username,
+        was_locked,
+    }))
 }

@@ -98,10 +98,11 @@ both!(
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         // An unknown account and a wrong password look the same.
         assert_eq!(p1["detail"], p2["detail"]);
-        for _ in 0..3 {
+        for _ in 0..4 {
             app.send(attempt("inv.zhao", "wrong password!")).await;
         }
-        // Five failures: even the right password is now refused for a while.
+        // Five failures of this account from this address: even the right password is now
+        // refused here for a while.
         let (s, p) = app.send(attempt("inv.zhao", PASSWORD)).await;
         assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{p}");
         assert_eq!(p["code"], "rate_limited");
@@ -266,5 +267,190 @@ both!(
             .call(Method::GET, "/api/v1/devices", Some(&admin), None)
             .await;
         assert!(devices[0]["last_seen_at"].is_i64(), "{devices}");
+    }
+);
+
+fn login_from(
+    user: &str,
+    password: &str,
+    address: &str,
+    request_id: Option<&str>,
+) -> Request<Body> {
+    let addr: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
+    let mut req = Request::post("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(axum::extract::ConnectInfo(addr));
+    if let Some(id) = request_id {
+        req = req.header("x-request-id", id);
+    }
+    req.body(login_body(user, password)).unwrap()
+}
+
+async fn ledger_rows(app: &TestApp) -> (i64, i64) {
+    let (rows, longest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(LENGTH(COALESCE(request_id, ''))) FROM audit_log")
+            .fetch_one(app.state.store.pool())
+            .await
+            .unwrap();
+    (rows, longest.unwrap_or(0))
+}
+
+both!(
+    a_flood_of_refused_sign_ins_grows_the_ledger_by_a_bounded_amount,
+    |app: TestApp| async move {
+        app.create_user("inv.zhao", Role::Investigator).await;
+        let (rows_before, _) = ledger_rows(&app).await;
+        let huge_id = "A".repeat(60_000);
+        for i in 0..2_000 {
+            let user = if i % 2 == 0 {
+                "inv.zhao"
+            } else {
+                "nobody.here"
+            };
+            let (s, _) = app
+                .send(login_from(
+                    user,
+                    "wrong password!",
+                    "203.0.113.7",
+                    Some(&huge_id),
+                ))
+                .await;
+            assert!(
+                s == StatusCode::UNAUTHORIZED || s == StatusCode::TOO_MANY_REQUESTS,
+                "{s}"
+            );
+        }
+        let (rows, longest) = ledger_rows(&app).await;
+        // The first refusal of the window in full; the rest are counted, written later.
+        assert!(
+            rows - rows_before <= 2,
+            "{} rows for 2,000 refusals",
+            rows - rows_before
+        );
+        assert!(
+            longest <= 100,
+            "a request id of {longest} characters reached the ledger"
+        );
+        app.state.flush_refusals(true).await.unwrap();
+        let (rows, _) = ledger_rows(&app).await;
+        assert!(
+            rows - rows_before <= 3,
+            "{} rows after the flush",
+            rows - rows_before
+        );
+        let counted: Vec<(String,)> = sqlx::query_as(
+            "SELECT detail FROM audit_log WHERE action = 'auth.login' AND actor = '(repeated)'",
+        )
+        .fetch_all(app.state.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(counted.len(), 1);
+        let detail: serde_json::Value = serde_json::from_str(&counted[0].0).unwrap();
+        assert_eq!(detail["repeated"], 1_999, "{detail}");
+    }
+);
+
+both!(
+    request_ids_are_the_servers_and_a_clients_is_kept_only_when_well_formed,
+    |app: TestApp| async move {
+        for (id, kept) in [
+            (Some("FORGED-ID-<script>"), None),
+            (Some("mobile-7f3a:42"), Some("mobile-7f3a:42")),
+            (None, None),
+        ] {
+            let (s, _) = app
+                .send(login_from(
+                    "nobody.here",
+                    "wrong password!",
+                    &format!("198.51.100.{}", id.map_or(0, str::len)),
+                    id,
+                ))
+                .await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+            let (stored,): (Option<String>,) = sqlx::query_as(
+                "SELECT request_id FROM audit_log WHERE action = 'auth.login' ORDER BY seq DESC LIMIT 1",
+            )
+            .fetch_one(app.state.store.pool())
+            .await
+            .unwrap();
+            let stored = stored.expect("a request id");
+            let (server, client) = match stored.split_once(" client:") {
+                Some((s, c)) => (s.to_owned(), Some(c.to_owned())),
+                None => (stored.clone(), None),
+            };
+            assert!(!server.contains('<') && !server.is_empty(), "{stored}");
+            assert_eq!(client.as_deref(), kept, "{stored}");
+        }
+    }
+);
+
+both!(
+    one_person_cannot_lock_everyone_out,
+    |app: TestApp| async move {
+        app.create_user("inv.zhao", Role::Investigator).await;
+        app.create_user("inv.qian", Role::Investigator).await;
+        // Five wrong passwords for zhao from five addresses: zhao still signs in from a sixth.
+        for i in 1..=5 {
+            let (s, _) = app
+                .send(login_from(
+                    "inv.zhao",
+                    "wrong password!",
+                    &format!("192.0.2.{i}"),
+                    None,
+                ))
+                .await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        let (s, p) = app
+            .send(login_from("inv.zhao", PASSWORD, "192.0.2.6", None))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        // Five failures from one address (an office behind NAT) lock that account there only.
+        for _ in 0..5 {
+            app.send(login_from(
+                "inv.zhao",
+                "wrong password!",
+                "192.0.2.50",
+                None,
+            ))
+            .await;
+        }
+        let (s, _) = app
+            .send(login_from("inv.zhao", PASSWORD, "192.0.2.50", None))
+            .await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        let (s, p) = app
+            .send(login_from("inv.qian", PASSWORD, "192.0.2.50", None))
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "a colleague behind the same address: {p}"
+        );
+        // An admin unlocks the account, and the ledger says so.
+        let admin = app.token(Role::Admin).await;
+        let (s, r) = app
+            .call(
+                Method::POST,
+                "/api/v1/users/inv.zhao/unlock",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["was_locked"], true);
+        let (s, p) = app
+            .send(login_from("inv.zhao", PASSWORD, "192.0.2.50", None))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/users/nobody.here/unlock",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 );

@@ -144,6 +144,29 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             tokio::spawn(task);
         }
     }
+    // Counted refusals are written when their window has passed, and all at shutdown.
+    {
+        let state = state.clone();
+        let mut stop = shutdown_rx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(pingan_server::REFUSAL_WINDOW);
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => {
+                        if let Err(e) = state.flush_refusals(true).await {
+                            tracing::warn!(error = %e, "could not write counted refusals");
+                        }
+                        break;
+                    }
+                    _ = tick.tick() => {
+                        if let Err(e) = state.flush_refusals(false).await {
+                            tracing::warn!(error = %e, "could not write counted refusals");
+                        }
+                    }
+                }
+            }
+        });
+    }
     // Expired sessions are removed hourly.
     {
         let store = store.clone();

@@ -206,7 +206,7 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
     let operator = login(&client, &server, "op.crash", ADMIN_PASSWORD).await;
     let admin = login(&client, &server, "admin", ADMIN_PASSWORD).await;
     let auditor = login(&client, &server, "audit.crash", ADMIN_PASSWORD).await;
-    let acks = acks.lock().expect("acks");
+    let acks = std::mem::take(&mut *acks.lock().expect("acks"));
     assert!(
         acks.incidents.len() as u64 >= TRIALS,
         "too few writes to mean anything"
@@ -286,7 +286,7 @@ async fn trials(data: &Path, env: &[(&str, &str)]) {
     let verified = get_json(&client, &server, &auditor, "/api/v1/audit/verify").await;
     assert_eq!(verified["ok"], true, "{verified}");
     let known: BTreeSet<&String> = acks.incidents.iter().collect();
-    println!(
+    eprintln!(
         "crash trials: {TRIALS} SIGKILLs; acknowledged {} incidents and {} devices; stored {} incidents \
          ({} unacknowledged, in flight at a kill) and {} devices; lost 0, duplicated 0, without entry 0",
         acks.incidents.len(),
