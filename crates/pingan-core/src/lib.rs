@@ -17,6 +17,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod cell;
 pub mod error;
 pub mod event;
 pub mod geography;

@@ -483,10 +483,11 @@ pub fn figures(incidents: &[Incident], utc_offset_s: i64) -> Figures {
 /// The figures as CSV (one file, a `section` column telling response rows from count rows).
 pub fn figures_csv(f: &Figures) -> String {
     fn cell(s: &str) -> String {
+        let s = pingan_core::cell::neutralise(s);
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
-            s.to_owned()
+            s.into_owned()
         }
     }
     fn num(v: Option<f64>) -> String {
@@ -604,6 +605,14 @@ mod tests {
         assert_eq!(csv.lines().count(), 1 + f.response.len() + f.counts.len());
         let cols = csv.lines().next().unwrap().split(',').count();
         assert!(csv.lines().all(|l| l.split(',').count() == cols), "{csv}");
+    }
+
+    #[test]
+    fn the_figures_csv_carries_no_formula() {
+        let incs = vec![incident(1, "=cmd|' /C calc'!A0", 0, Some(60), None)];
+        let csv = figures_csv(&figures(&incs, 0));
+        assert!(!csv.contains(",=cmd"), "{csv}");
+        assert!(csv.contains("'=cmd|' /C calc'!A0"), "{csv}");
     }
 
     #[test]

@@ -125,6 +125,8 @@ fn csv_rows<T: serde::de::DeserializeOwned>(text: &str) -> ApiResult<Vec<Parsed<
     for record in reader.records() {
         match record {
             Ok(rec) => {
+                // What an export neutralised for spreadsheets reads back as it was.
+                let rec: csv::StringRecord = rec.iter().map(pingan_core::cell::restore).collect();
                 let id = id_col.and_then(|i| rec.get(i)).map(str::to_owned);
                 let parsed = rec
                     .deserialize::<T>(Some(&headers))
@@ -463,10 +465,29 @@ pub(crate) fn point_feature(
     })
 }
 
+/// Rows as CSV with a header; every text cell a spreadsheet could run as a formula is written
+/// as text (`pingan_core::cell`), and the import undoes it.
 fn csv_text<T: Serialize>(rows: impl Iterator<Item = T>) -> ApiResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut plain = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r).map_err(ApiError::internal)?;
+        plain.serialize(r).map_err(ApiError::internal)?;
+    }
+    let plain = plain
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.into_error()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record.map_err(ApiError::internal)?;
+        w.write_record(
+            record
+                .iter()
+                .map(pingan_core::cell::neutralise)
+                .map(|c| c.into_owned()),
+        )
+        .map_err(ApiError::internal)?;
     }
     let bytes = w
         .into_inner()

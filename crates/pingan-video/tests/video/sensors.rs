@@ -724,3 +724,75 @@ both!(
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
 );
+
+both!(
+    exports_carry_no_formulas_and_import_back_unchanged,
+    |app: TestApp| async move {
+        let admin = app.token(Role::Admin).await;
+        let names = [
+            "=HYPERLINK(\"http://evil.invalid\",\"click\")",
+            "=cmd|' /C calc'!A0",
+            "+86 138 0000 0000",
+            "@SUM(A1:A9)",
+            "-danger",
+            "'already quoted",
+        ];
+        for (i, name) in names.iter().enumerate() {
+            let (s, r) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/video/cameras",
+                    Some(&admin),
+                    Some(
+                        json!({"id": format!("inj-{i}"), "name": name, "lon": 118.9, "lat": 35.0,
+                                "heading_deg": 90, "fov_deg": 60, "range_m": 80, "owner": name}),
+                    ),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{r}");
+        }
+        let (s, csv_out) = app
+            .call(
+                Method::GET,
+                "/api/v1/video/cameras/export?format=csv",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let csv_out = csv_out.as_str().unwrap().to_owned();
+        let mut reader = csv::Reader::from_reader(csv_out.as_bytes());
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                    && cell.parse::<f64>().is_err();
+                assert!(!risky, "a spreadsheet would run {cell:?}");
+            }
+        }
+        // The export imports back to the same names.
+        let (s, r) = send_text(
+            &app,
+            Method::POST,
+            "/api/v1/video/cameras/import",
+            &admin,
+            "text/csv",
+            csv_out,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["written"], names.len(), "{r}");
+        for (i, name) in names.iter().enumerate() {
+            let (s, c) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/video/cameras/inj-{i}"),
+                    Some(&admin),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{c}");
+            assert_eq!(c["name"], *name);
+            assert_eq!(c["owner"], *name);
+        }
+    }
+);
