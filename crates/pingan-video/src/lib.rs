@@ -6,24 +6,27 @@
 //! registry as OGC API – Features for GIS tools.
 //!
 //! # Shape
-//! - `domain/`: the registry's types and checks and the store's port; pure.
+//! - `domain/`: the registry's types and checks and the store's port, the camera index, the
+//!   detection decoder with the no-biometrics rule, the typed names; pure.
 //! - `store/`: the only SQL of the capability.
-//! - `http/`: the endpoints, the in-memory camera index (`VideoState`), health and the sweep,
-//!   the detection decoder, OGC API – Features, and the route table.
+//! - `service/`: the use cases the HTTP edge, MQTT and the tasks share (the index in force,
+//!   health from heartbeats, detections), returning `VideoError`.
+//! - `http/`: the endpoints, OGC API – Features and the route table; the registry's CRUD,
+//!   imports, exports and geometry queries.
+//! - `tasks.rs`: the offline sweep.
 //!
 //! # What it does not do
 //! No face recognition and no biometric attribute is ever stored: the decoder drops them. It
 //! does not record or proxy video.
-//!
-//! # Not yet in this shape
-//! The handlers still hold the use cases and answer `ApiError`, and the camera index and the
-//! health sweep live beside them (the plate-read capability is the template they move to).
 
 pub mod domain;
+pub mod error;
 pub mod http;
+pub mod service;
 pub mod store;
+pub mod tasks;
 
-pub use http::{HealthSettings, VideoState};
+pub use service::{HealthSettings, VideoState};
 
 use async_trait::async_trait;
 use pingan_core::account::Device;
@@ -70,14 +73,14 @@ impl Capability for VideoCapability {
     }
 
     async fn load(&self, state: &AppState) -> Result<(), LoadError> {
-        http::load_video(state).await?;
+        service::load_video(state).await?;
         Ok(())
     }
 
     fn tasks(&self, state: &AppState, shutdown: Shutdown) -> Vec<(&'static str, Task)> {
         vec![(
             "video.health_sweep",
-            Box::pin(http::health::run_health_sweep(state.clone(), shutdown)),
+            Box::pin(tasks::run_health_sweep(state.clone(), shutdown)),
         )]
     }
 
@@ -92,11 +95,14 @@ impl Capability for VideoCapability {
         _stream: Stream,
         payload: &[u8],
     ) -> Result<(), HandlerError> {
-        let report = http::detections::ingest_detections(state, device, payload)
+        let report = service::detections::ingest_detections(state, device, payload)
             .await
-            .map_err(|e| match e {
-                ApiError::Internal(source) => HandlerError::transient(source),
-                other => HandlerError::rejected(other.to_string()),
+            .map_err(|e| {
+                if e.is_transient() {
+                    HandlerError::transient(e)
+                } else {
+                    HandlerError::rejected(e.to_string())
+                }
             })?;
         if report.rejected.is_empty() {
             return Ok(());
@@ -121,6 +127,8 @@ impl Capability for VideoCapability {
         at: Timestamp,
         cameras: Option<&[String]>,
     ) -> Result<(), ApiError> {
-        http::health::on_device_heartbeat(state, device, at, cameras).await
+        service::health::on_device_heartbeat(state, device, at, cameras)
+            .await
+            .map_err(ApiError::from)
     }
 }

@@ -2,5 +2,7 @@
 //! health subjects and beats, detections, and the store's port. No
 //! I/O.
 
+pub mod detections;
+pub mod index;
 pub mod names;
 pub mod registry;

@@ -8,13 +8,9 @@
 //! each need an API key. Only cameras registered on that platform are accepted; others are
 //! ignored with a warning, and the rest of the heartbeat still counts.
 
-use crate::domain::names::Event;
-use crate::domain::registry::{utc_day, Beat, HealthState, HealthSubject, SensorStore, UptimeDay};
+use crate::domain::registry::{utc_day, HealthState, HealthSubject, SensorStore, UptimeDay};
 use axum::extract::State;
 use axum::Json;
-use pingan_core::account::{Device, DeviceKind};
-use pingan_core::event::{StreamEvent, Topic};
-use pingan_core::Timestamp;
 use pingan_server::auth::{perm, Authorized};
 use pingan_server::error::{ApiError, ApiResult};
 use pingan_server::extract::ApiQuery;
@@ -29,117 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(uptime))
-}
-
-fn subject_of(kind: DeviceKind) -> Option<HealthSubject> {
-    match kind {
-        DeviceKind::Camera => Some(HealthSubject::Camera),
-        DeviceKind::Checkpoint => Some(HealthSubject::Checkpoint),
-        DeviceKind::Platform => Some(HealthSubject::Platform),
-        DeviceKind::Recorder => Some(HealthSubject::Recorder),
-        DeviceKind::Unit => None,
-    }
-}
-
-/// Records a heartbeat of `device` (and of the cameras a platform vouches for) in the health
-/// tables and announces devices coming online. Called from `ingest::record_heartbeat`, so HTTP
-/// and MQTT heartbeats mean the same.
-pub async fn on_device_heartbeat(
-    state: &AppState,
-    device: &Device,
-    at: Timestamp,
-    cameras: Option<&[String]>,
-) -> ApiResult<()> {
-    let Some(subject) = subject_of(device.kind) else {
-        return Ok(());
-    };
-    let mut beats = vec![Beat {
-        subject,
-        id: device.id.0.clone(),
-        at,
-    }];
-    if let Some(ids) = cameras {
-        if device.kind != DeviceKind::Platform {
-            return Err(ApiError::invalid(
-                "cameras",
-                "only a platform may report its cameras",
-            ));
-        }
-        let index = crate::http::video(state).index();
-        let mut ignored = 0usize;
-        for id in ids {
-            match index.camera(id) {
-                Some(c)
-                    if c.platform_id.as_ref().map(|p| p.as_str()) == Some(device.id.as_str()) =>
-                {
-                    beats.push(Beat {
-                        subject: HealthSubject::Camera,
-                        id: id.clone(),
-                        at,
-                    })
-                }
-                _ => ignored += 1,
-            }
-        }
-        if ignored > 0 {
-            tracing::warn!(platform = %device.id, ignored, "heartbeat named cameras not registered on this platform");
-        }
-    }
-    let max_gap = crate::http::video(state).health_settings().max_gap_s();
-    let online = state.store.record_beats(&beats, max_gap).await?;
-    for h in online {
-        state
-            .publish(StreamEvent::new(
-                Topic::Devices,
-                Event::DeviceOnline.name(),
-                state.now(),
-                serde_json::json!({ "subject": h.subject, "id": h.id, "at": h.last_seen_at }),
-            ))
-            .await;
-    }
-    Ok(())
-}
-
-/// Marks offline every device silent for longer than the configured number of beats, as of
-/// `now`, and announces each. Returns them.
-pub async fn sweep_offline(state: &AppState, now: Timestamp) -> ApiResult<Vec<HealthState>> {
-    let settings = crate::http::video(state).health_settings();
-    let gone = state
-        .store
-        .mark_offline(now.minus_seconds(settings.max_gap_s()), now)
-        .await?;
-    for h in &gone {
-        state
-            .publish(StreamEvent::new(
-                Topic::Devices,
-                Event::DeviceOffline.name(),
-                now,
-                serde_json::json!({ "subject": h.subject, "id": h.id, "last_seen_at": h.last_seen_at }),
-            ))
-            .await;
-    }
-    Ok(gone)
-}
-
-/// Runs [`sweep_offline`] once per heartbeat interval until `shutdown` turns true. The binary
-/// spawns it: `tokio::spawn(crate::http::health::run_health_sweep(state.clone(), shutdown_rx.clone()))`.
-pub async fn run_health_sweep(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let every = crate::http::video(&state)
-            .health_settings()
-            .interval_s
-            .max(1);
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(every.unsigned_abs())) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            return;
-        }
-        if let Err(e) = sweep_offline(&state, state.now()).await {
-            tracing::warn!(error = %e, "health sweep failed; retrying next interval");
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

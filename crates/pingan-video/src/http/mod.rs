@@ -23,269 +23,33 @@ pub mod registry;
 pub mod spatial;
 pub mod transfer;
 
+pub(crate) use crate::service::{reload_video, video};
 pub(crate) use registry::parse_bbox;
 
+use crate::domain::index::VideoIndex;
+use crate::error::VideoError;
+
+impl From<VideoError> for ApiError {
+    fn from(e: VideoError) -> Self {
+        match e {
+            VideoError::Invalid(v) => ApiError::Invalid(v),
+            VideoError::MalformedJson { detail } => ApiError::MalformedJson { detail },
+            VideoError::Forbidden(reason) => ApiError::Forbidden(reason),
+            VideoError::Access(a) => ApiError::from(a),
+            VideoError::Store(s) => ApiError::from(s),
+            e @ VideoError::Internal { .. } => ApiError::internal(e),
+        }
+    }
+}
+
 use crate::domain::registry::{
-    Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
-    Protocol, SensorStore,
+    Camera, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId, Protocol,
 };
-use pingan_core::{Timestamp, ValidationError};
-use pingan_server::error::{ApiError, ApiResult};
+use pingan_core::ValidationError;
+use pingan_server::error::ApiError;
 use pingan_server::AppState;
-use pingan_spatial::cameras::{Camera as ViewCamera, CameraIndex};
-use pingan_spatial::projection::haversine_m;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use utoipa::ToSchema;
-
-/// Liveness settings: a device is offline after `missed_beats` expected heartbeats are missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HealthSettings {
-    /// Seconds between a device's expected heartbeats.
-    pub interval_s: i64,
-    /// Missed heartbeats after which a device counts as offline.
-    pub missed_beats: u32,
-}
-
-impl Default for HealthSettings {
-    fn default() -> Self {
-        Self {
-            interval_s: 60,
-            missed_beats: 3,
-        }
-    }
-}
-
-impl HealthSettings {
-    /// The longest silence that still counts as online, seconds.
-    pub fn max_gap_s(self) -> i64 {
-        self.interval_s
-            .saturating_mul(i64::from(self.missed_beats.max(1)))
-    }
-}
-
-/// The video network's in-memory state, installed in the app's parts (see [`video`]).
-#[derive(Debug, Default)]
-pub struct VideoState {
-    index: RwLock<Arc<VideoIndex>>,
-    health: RwLock<HealthSettings>,
-}
-
-impl VideoState {
-    /// The index in force.
-    pub fn index(&self) -> Arc<VideoIndex> {
-        self.index.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub fn set_index(&self, index: VideoIndex) {
-        *self.index.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
-    }
-
-    pub fn health_settings(&self) -> HealthSettings {
-        *self.health.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Sets the liveness settings (the binary calls this from its configuration).
-    pub fn set_health_settings(&self, settings: HealthSettings) {
-        *self.health.write().unwrap_or_else(|p| p.into_inner()) = settings;
-    }
-}
-
-/// The video network's state as installed in the app (a default one when it is not).
-pub fn video(state: &AppState) -> Arc<VideoState> {
-    state.parts.get::<VideoState>().unwrap_or_default()
-}
-
-/// An immutable snapshot of the registry with a spatial index over active cameras.
-#[derive(Debug)]
-pub struct VideoIndex {
-    cameras: Vec<Camera>,
-    by_id: HashMap<String, usize>,
-    /// Views of active cameras; the key is the position in `cameras`.
-    views: CameraIndex<usize>,
-    checkpoints: Vec<Checkpoint>,
-    platforms: Vec<Platform>,
-}
-
-impl Default for VideoIndex {
-    fn default() -> Self {
-        Self::build(Vec::new(), Vec::new(), Vec::new())
-    }
-}
-
-impl VideoIndex {
-    pub fn build(
-        cameras: Vec<Camera>,
-        checkpoints: Vec<Checkpoint>,
-        platforms: Vec<Platform>,
-    ) -> Self {
-        let by_id = cameras
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.0.clone(), i))
-            .collect();
-        let views: Vec<ViewCamera<usize>> = cameras
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.status == CameraStatus::Active)
-            .map(|(i, c)| view_of(i, c))
-            .collect();
-        // Stored cameras were validated on the way in; a camera that fails here (a rule
-        // tightened later) is left out of the geometry rather than failing the whole index.
-        let (views, skipped) = CameraIndex::build_lenient(views);
-        if !skipped.is_empty() {
-            tracing::warn!(
-                skipped = skipped.len(),
-                "cameras left out of the view index"
-            );
-        }
-        Self {
-            cameras,
-            by_id,
-            views,
-            checkpoints,
-            platforms,
-        }
-    }
-
-    pub fn cameras(&self) -> &[Camera] {
-        &self.cameras
-    }
-
-    pub fn camera(&self, id: &str) -> Option<&Camera> {
-        self.by_id.get(id).map(|&i| &self.cameras[i])
-    }
-
-    pub fn checkpoints(&self) -> &[Checkpoint] {
-        &self.checkpoints
-    }
-
-    pub fn platforms(&self) -> &[Platform] {
-        &self.platforms
-    }
-
-    pub fn platform(&self, id: &str) -> Option<&Platform> {
-        self.platforms.iter().find(|p| p.id.as_str() == id)
-    }
-
-    /// The spatial index over active cameras (keys are positions in [`VideoIndex::cameras`]).
-    pub fn views(&self) -> &CameraIndex<usize> {
-        &self.views
-    }
-}
-
-/// The geometry of a registry camera.
-pub fn view_of<K>(key: K, c: &Camera) -> ViewCamera<K> {
-    ViewCamera {
-        key,
-        lon: c.lon,
-        lat: c.lat,
-        heading_deg: c.heading_deg,
-        fov_deg: c.fov_deg,
-        range_m: c.range_m,
-        ptz: c.ptz,
-    }
-}
-
-/// Builds the index from the store; call at start (before serving) and after imports.
-pub async fn load_video(state: &AppState) -> Result<(), pingan_core::StoreError> {
-    let cameras = state.store.cameras(&CameraFilter::default()).await?;
-    let checkpoints = state.store.checkpoints().await?;
-    let platforms = state.store.platforms().await?;
-    let index =
-        tokio::task::spawn_blocking(move || VideoIndex::build(cameras, checkpoints, platforms))
-            .await
-            .map_err(|e| pingan_core::StoreError::backend("build the camera index", e))?;
-    crate::http::video(state).set_index(index);
-    Ok(())
-}
-
-/// Rebuilds the index after a change, as an API error on failure.
-pub(crate) async fn reload_video(state: &AppState) -> ApiResult<()> {
-    load_video(state).await.map_err(ApiError::from)
-}
-
-/// A camera that sees a point, with its stream links.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CameraLink {
-    pub camera_id: String,
-    pub name: String,
-    pub distance_m: f64,
-    pub live_url: Option<String>,
-    /// The playback template filled for the requested window.
-    pub playback_url: Option<String>,
-}
-
-/// A checkpoint near a point.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CheckpointNear {
-    pub checkpoint_id: String,
-    pub name: String,
-    pub distance_m: f64,
-    pub road_id: Option<String>,
-}
-
-fn round_m(m: f64) -> f64 {
-    (m * 10.0).round() / 10.0
-}
-
-/// The active cameras whose view contains the point, nearest first, with their live link and
-/// their playback link filled for `from..to`.
-pub fn cameras_seeing(
-    state: &AppState,
-    lon: f64,
-    lat: f64,
-    from: Timestamp,
-    to: Timestamp,
-) -> Vec<CameraLink> {
-    let index = crate::http::video(state).index();
-    index
-        .views
-        .visible_from(lon, lat)
-        .into_iter()
-        .map(|(i, d)| link_of(&index.cameras[i], d, from, to))
-        .collect()
-}
-
-pub(crate) fn link_of(c: &Camera, distance_m: f64, from: Timestamp, to: Timestamp) -> CameraLink {
-    CameraLink {
-        camera_id: c.id.0.clone(),
-        name: c.name.clone(),
-        distance_m: round_m(distance_m),
-        live_url: c.live_link(),
-        playback_url: c.playback_link(from, to),
-    }
-}
-
-/// The checkpoints within `radius_m` of the point, nearest first.
-pub fn checkpoints_near(
-    state: &AppState,
-    lon: f64,
-    lat: f64,
-    radius_m: f64,
-) -> Vec<CheckpointNear> {
-    let index = crate::http::video(state).index();
-    let mut out: Vec<CheckpointNear> = index
-        .checkpoints
-        .iter()
-        .filter_map(|c| {
-            let d = haversine_m((lon, lat), (c.lon, c.lat));
-            (d <= radius_m).then(|| CheckpointNear {
-                checkpoint_id: c.id.0.clone(),
-                name: c.name.clone(),
-                distance_m: round_m(d),
-                road_id: c.road_id.clone(),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        a.distance_m
-            .total_cmp(&b.distance_m)
-            .then(a.checkpoint_id.cmp(&b.checkpoint_id))
-    });
-    out
-}
 
 // ---------------------------------------------------------------------------------------------
 // Registry DTOs.

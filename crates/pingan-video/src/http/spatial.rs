@@ -1,11 +1,13 @@
 //! The geometry over the registry: which cameras see a point, cameras in a polygon, views as
 //! GeoJSON sectors, and coverage of key places and key road sections.
 //!
-//! Everything here reads the in-memory [`super::VideoIndex`]; nothing touches the database.
+//! Everything here reads the in-memory [`VideoIndex`]; nothing touches the database.
 //! Coverage is computed on a blocking thread (tens of milliseconds for a district).
 
-use super::{cameras_seeing, parse_bbox, CameraLink, VideoIndex};
+use super::parse_bbox;
+use crate::domain::index::{view_of, CameraLink, VideoIndex};
 use crate::domain::registry::Camera;
+use crate::service::cameras_seeing;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -220,7 +222,7 @@ pub(crate) fn view_features(index: &VideoIndex, bbox: Option<[f64; 4]>) -> Vec<s
     keys.into_iter()
         .map(|i| {
             let c = &index.cameras()[i];
-            let polygon = super::view_of(i, c).view_polygon();
+            let polygon = view_of(i, c).view_polygon();
             let geometry = geojson::Geometry::new(geojson::Value::from(&polygon));
             serde_json::json!({
                 "type": "Feature", "id": c.id,

@@ -8,7 +8,8 @@ use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_core::Timestamp;
 use pingan_testkit::both;
-use pingan_video::http::{self, health, HealthSettings};
+use pingan_video::service::{self as http, health};
+use pingan_video::HealthSettings;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -633,7 +634,7 @@ both!(
         c["platform_id"] = json!("plat-9");
         app.call(Method::POST, "/api/v1/video/cameras", Some(&admin), Some(c))
             .await;
-        pingan_video::http::video(&app.state).set_health_settings(HealthSettings {
+        pingan_video::service::video(&app.state).set_health_settings(HealthSettings {
             interval_s: 10,
             missed_beats: 3,
         });

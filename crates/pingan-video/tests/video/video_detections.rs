@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use pingan_core::access::Role;
 use pingan_testkit::both;
-use pingan_video::http;
 use serde_json::{json, Value};
 
 fn frigate(kind: &str, id: &str, camera: &str, label: &str) -> Value {
@@ -135,10 +134,13 @@ both!(
         .unwrap()
         .remove(0);
         let single = json!({"id": "m1", "camera_id": "cam-a", "label": "bus", "score": 0.6, "start": "2026-05-08T10:45:00+08:00"});
-        let rep =
-            http::detections::ingest_detections(&app.state, &device, single.to_string().as_bytes())
-                .await
-                .unwrap();
+        let rep = pingan_video::service::detections::ingest_detections(
+            &app.state,
+            &device,
+            single.to_string().as_bytes(),
+        )
+        .await
+        .unwrap();
         assert_eq!(rep.accepted, 1);
 
         // "Trucks seen by cameras within 500 m of cam-a between 10:00 and 12:00".
