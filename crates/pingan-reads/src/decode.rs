@@ -86,6 +86,8 @@ pub struct DecodeOptions {
     pub max_future_us: i64,
     /// Reads earlier than `now_us - max_past_us` are rejected.
     pub max_past_us: i64,
+    /// The name of the setting behind `max_past_us`, given in the refusal.
+    pub max_past_setting: &'static str,
     /// Batches with more rows are rejected as a whole.
     pub max_rows: usize,
 }
@@ -97,6 +99,7 @@ impl DecodeOptions {
             now_us,
             max_future_us: 5 * 60 * 1_000_000,
             max_past_us: 400 * 86_400 * 1_000_000,
+            max_past_setting: "max_past_us",
             max_rows: 100_000,
         }
     }
@@ -256,7 +259,15 @@ impl Raw<'_> {
             return Err(err(row, "ts", format!("{ts_us} is too far in the future")));
         }
         if ts_us < opts.now_us.saturating_sub(opts.max_past_us) {
-            return Err(err(row, "ts", format!("{ts_us} is too far in the past")));
+            let days = opts.max_past_us / 86_400_000_000;
+            return Err(err(
+                row,
+                "ts",
+                format!(
+                    "{ts_us} is more than {days} days ago, older than `{}` keeps reads",
+                    opts.max_past_setting
+                ),
+            ));
         }
         let c = self.confidence.ok_or_else(|| missing(Col::Confidence))?;
         let confidence = Confidence::from_f64(c)

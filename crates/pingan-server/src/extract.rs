@@ -144,8 +144,14 @@ pub fn parse_time(
 ) -> crate::error::ApiResult<Option<pingan_core::Timestamp>> {
     v.as_deref()
         .map(|s| {
-            pingan_core::Timestamp::parse_rfc3339(s)
-                .ok_or_else(|| ApiError::invalid(field, format!("{s:?} is not an RFC 3339 time")))
+            pingan_core::Timestamp::parse_api(s).ok_or_else(|| {
+                ApiError::invalid(
+                    field,
+                    format!(
+                        "{s:?} is neither an RFC 3339 time with an offset nor UTC microseconds"
+                    ),
+                )
+            })
         })
         .transpose()
 }

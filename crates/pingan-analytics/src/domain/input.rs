@@ -75,9 +75,17 @@ pub struct EventFilter {
     /// Keep only these towns (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub towns: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "pingan_core::time::de::text_opt"
+    )]
     pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "pingan_core::time::de::text_opt"
+    )]
     pub to: Option<String>,
 }
 
@@ -122,15 +130,14 @@ impl EventFilter {
 fn bad_time(field: &str) -> AnalyticsError {
     AnalyticsError::invalid(
         field,
-        "must be an RFC 3339 time with an offset, e.g. 2026-03-01T21:15:00+08:00",
+        "must be an RFC 3339 time with an offset (e.g. 2026-03-01T21:15:00+08:00) or UTC microseconds",
     )
 }
 
-/// An RFC 3339 time as UTC microseconds.
+/// A time as the API takes it (RFC 3339 with an offset, or UTC microseconds) as UTC
+/// microseconds.
 pub fn parse_time(s: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .ok()
-        .map(|t| t.timestamp_micros())
+    pingan_core::Timestamp::parse_api(s).map(|t| t.0)
 }
 
 /// UTC microseconds as RFC 3339 at a fixed offset (seconds east of UTC).

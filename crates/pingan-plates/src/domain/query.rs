@@ -49,7 +49,9 @@ pub enum PlateQuery {
     /// Q1: a plate's reads in a window, time-ordered, with checkpoint positions.
     Trajectory {
         plate: String,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         #[serde(default)]
         limit: Option<usize>,
@@ -57,7 +59,9 @@ pub enum PlateQuery {
     /// Q2: reads at checkpoints in a window.
     AtCheckpoints {
         checkpoints: Vec<u32>,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         #[serde(default)]
         limit: Option<usize>,
@@ -65,7 +69,9 @@ pub enum PlateQuery {
     /// Q3: co-travel (伴随).
     CoTravel {
         plate: String,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         delta_s: u32,
         min_occasions: u32,
@@ -83,7 +89,9 @@ pub enum PlateQuery {
     /// Q5: partial plate.
     PartialPlate {
         pattern: String,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         #[serde(default)]
         expand_confusables: bool,
@@ -96,7 +104,9 @@ pub enum PlateQuery {
     },
     /// Q6: reads per checkpoint per hour or (district) day.
     Flows {
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         bucket: FlowBucket,
         #[serde(default)]
@@ -104,7 +114,9 @@ pub enum PlateQuery {
     },
     /// Q7: plates whose first retained read falls in the window.
     FirstSeen {
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         from: i64,
+        #[serde(deserialize_with = "pingan_core::time::de::micros")]
         to: i64,
         #[serde(default)]
         limit: Option<usize>,

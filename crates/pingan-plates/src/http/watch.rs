@@ -24,10 +24,11 @@ pub struct CreateWatch {
     /// A whole plate (鲁Q12345) or a pattern with `?` (one character) and `*` (any run).
     pub target: String,
     pub reason: WatchReason,
-    /// Start of validity (µs); now when absent.
-    #[serde(default)]
+    /// Start of validity (UTC µs or RFC 3339); now when absent.
+    #[serde(default, deserialize_with = "pingan_core::time::de::micros_opt")]
     pub valid_from: Option<i64>,
-    /// End of validity (µs), at most 90 days after the start.
+    /// End of validity (UTC µs or RFC 3339), at most 90 days after the start.
+    #[serde(deserialize_with = "pingan_core::time::de::micros")]
     pub valid_to: i64,
     #[serde(default)]
     pub receivers: Receivers,

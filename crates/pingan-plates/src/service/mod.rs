@@ -188,6 +188,7 @@ impl Plates {
             now_us: now.micros(),
             max_future_us: micros(config.max_future),
             max_past_us: config.retention_us(),
+            max_past_setting: "plate_retention_days",
             max_rows: config.max_batch_rows,
         }
     }
@@ -329,6 +330,7 @@ pub async fn import_csv(
         now_us: now.micros(),
         max_future_us: micros(config.max_future),
         max_past_us: config.retention_us(),
+        max_past_setting: "plate_retention_days",
         max_rows: config.max_batch_rows,
     };
     let io = |e| PlatesError::internal("read the import file", e);

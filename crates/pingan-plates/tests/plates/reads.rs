@@ -357,6 +357,21 @@ both!(
             "checkpoint_id"
         );
 
+        // A refusal behind a setting names the setting.
+        let old = body["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["row"] == 7)
+            .unwrap();
+        assert!(
+            old["reason"]
+                .as_str()
+                .unwrap()
+                .contains("plate_retention_days"),
+            "{old}"
+        );
+
         // Re-sending the same batch stores nothing new and names the duplicates.
         let (s, again) = send_csv(app, &ctx.key1, csv).await;
         assert_eq!(s, StatusCode::OK, "{again}");
@@ -789,5 +804,46 @@ both!(
             "{text}"
         );
         let _ = Db::Sqlite;
+    }
+);
+
+both!(
+    a_query_window_takes_rfc3339_and_microseconds_alike,
+    |app: TestApp| async move {
+        let ctx = setup(app).await;
+        let app = &ctx.app;
+        let now = app.state.now().micros();
+        let (s, body) = send_csv(
+            app,
+            &ctx.key1,
+            format!("{HEADER}{}", line(1, "鲁Q12345", 1, now - HOUR)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let inv = app.token(Role::Investigator).await;
+        let micros = query(
+            app,
+            &inv,
+            json!({"kind": "trajectory", "plate": "鲁Q12345", "from": now - 2 * HOUR, "to": now}),
+        )
+        .await;
+        let text = |us: i64| pingan_core::Timestamp(us).to_rfc3339();
+        let rfc = query(
+            app,
+            &inv,
+            json!({"kind": "trajectory", "plate": "鲁Q12345", "from": text(now - 2 * HOUR), "to": text(now + 1_000)}),
+        )
+        .await;
+        assert_eq!(micros["rows"], rfc["rows"], "{micros} {rfc}");
+        assert_eq!(micros["count"], 1, "{micros}");
+        let (s, p) = app
+            .call(
+                Method::POST,
+                "/api/v1/plates/query",
+                Some(&inv),
+                Some(json!({"purpose": purpose(), "query": {"kind": "trajectory", "plate": "鲁Q12345", "from": "yesterday", "to": now}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
     }
 );

@@ -69,8 +69,10 @@ pub async fn ingest_http(
 pub struct SearchRequest {
     /// The area: cameras positioned in it are searched.
     pub area: AreaInput,
-    /// RFC 3339; events overlapping `from..to` match.
+    /// RFC 3339 or UTC microseconds; events overlapping `[from, to)` match.
+    #[serde(deserialize_with = "pingan_core::time::de::text")]
     pub from: String,
+    #[serde(deserialize_with = "pingan_core::time::de::text")]
     pub to: String,
     #[serde(default)]
     pub label: Option<String>,

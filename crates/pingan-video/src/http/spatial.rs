@@ -41,8 +41,12 @@ fn point(lon: f64, lat: f64) -> ApiResult<()> {
 
 /// Parses an RFC 3339 query/body time.
 pub(crate) fn time(field: &str, text: &str) -> ApiResult<Timestamp> {
-    Timestamp::parse_rfc3339(text)
-        .ok_or_else(|| ApiError::invalid(field, format!("{text:?} is not an RFC 3339 time")))
+    Timestamp::parse_api(text).ok_or_else(|| {
+        ApiError::invalid(
+            field,
+            format!("{text:?} is neither an RFC 3339 time with an offset nor UTC microseconds"),
+        )
+    })
 }
 
 /// A window `from..to` from optional texts; defaults to the last 15 minutes.
