@@ -20,9 +20,13 @@ const STYLES = {
   key_place: { color: "#7c3aed", weight: 1.5, fillColor: "#c4b5fd", fillOpacity: 0.5 },
 };
 
+/// A feature's name as a text node for its tooltip: Leaflet writes a string tooltip as HTML,
+/// and names come from an imported file, so they must never be read as markup.
 function label(f) {
   const p = f.properties || {};
-  return `${p.name || p.id}${p.name_en ? " · " + p.name_en : ""}`;
+  const span = document.createElement("span");
+  span.textContent = `${p.name || p.id}${p.name_en ? " · " + p.name_en : ""}`;
+  return span;
 }
 
 export function getMap() { return map; }

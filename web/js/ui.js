@@ -76,10 +76,18 @@ export async function askPurpose(suggest = null) {
   });
 }
 
+/// A CSV cell a spreadsheet cannot run as a formula (CSV injection): text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (numbers stay numbers), as
+/// the server's exports do (pingan_core::cell).
+export function neutraliseCell(s) {
+  const risky = /^[=+\-@\t\r]/.test(s) && !(s.trim() !== "" && Number.isFinite(Number(s)));
+  return risky || s.startsWith("'") ? `'${s}` : s;
+}
+
 /// Downloads rows (arrays of cells) as a CSV file, quoting as RFC 4180 says.
 export function downloadCsv(filename, header, rows) {
   const cell = (v) => {
-    const s = String(v ?? "");
+    const s = neutraliseCell(String(v ?? ""));
     return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   const text = [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
