@@ -220,7 +220,9 @@ test("analytics: the tour's linkage link ranks the serial thefts with reasons, o
   await eventually(async () => page.evaluate(async (want) => {
     const map = (await import("/js/map.js")).getMap();
     const tips = [];
-    map.eachLayer((l) => { if (l instanceof L.CircleMarker && l.getTooltip()) tips.push(String(l.getTooltip().getContent())); });
+    // Tooltips hold elements (never HTML strings): their text is what a reader sees.
+    const text = (c) => (c instanceof Element ? c.textContent : String(c));
+    map.eachLayer((l) => { if (l instanceof L.CircleMarker && l.getTooltip()) tips.push(text(l.getTooltip().getContent())); });
     return want.every((id) => tips.some((tip) => tip.includes(id)));
   }, ids), "a marker for the case and for each linked incident");
   // An unknown id: the server's reason.

@@ -33,7 +33,3 @@ export async function api(method, path, body, { raw = false, contentType, binary
   return data;
 }
 
-/// Escapes text for HTML.
-export function esc(value) {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}

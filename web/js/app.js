@@ -9,6 +9,7 @@ import { VIEWS } from "./views.js";
 import { startAlerts } from "./layers/alerts.js";
 import { startVideoLayers } from "./layers/video.js";
 import { startLangParts } from "./langparts.js";
+import { append } from "./platform/dom.js";
 
 let me = null;
 let cleanup = null;
@@ -22,7 +23,7 @@ function allowedViews() {
 function renderNav() {
   const nav = document.getElementById("nav");
   const current = (location.hash.replace(/^#\//, "") || "map").split("?")[0];
-  nav.innerHTML = "";
+  nav.replaceChildren();
   for (const v of allowedViews()) {
     const a = document.createElement("a");
     a.href = `#/${v.id}`;

@@ -1,7 +1,8 @@
 // Small shared pieces of the UI: the map-click hook, the purpose dialog, CSV export, badges.
-import { api, esc } from "./api.js";
+import { api } from "./api.js";
 import { t, addStrings, currentLang } from "./i18n.js";
 import { getMap } from "./map.js";
+import { html, put, append } from "./platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -42,15 +43,15 @@ export async function askPurpose(suggest = null) {
     dlg.className = "purpose";
     dlg.setAttribute("aria-labelledby", "purpose-title");
     const label = (p) => (currentLang() === "zh-CN" ? `${p.label_zh} (${p.code})` : p.code.replaceAll("_", " "));
-    dlg.innerHTML = `<form method="dialog"><h2 id="purpose-title">${t("purpose_title")}</h2>
+    put(dlg, html`<form method="dialog"><h2 id="purpose-title">${t("purpose_title")}</h2>
       <p class="muted">${t("purpose_hint")}</p>
       <label for="purpose-code">${t("purpose_code")}</label>
-      <select id="purpose-code" required>${m.purposes.map((p) => `<option value="${esc(p.code)}">${esc(label(p))}</option>`).join("")}</select>
+      <select id="purpose-code" required>${m.purposes.map((p) => html`<option value="${p.code}">${label(p)}</option>`)}</select>
       <label for="purpose-ref">${t("purpose_ref")}</label>
       <input id="purpose-ref" autocomplete="off" placeholder="CASE-2015-0001">
       <p class="error" role="alert" id="purpose-error"></p>
       <div class="row"><button type="submit" value="ok">${t("purpose_ok")}</button>
-      <button type="button" class="secondary" value="cancel">${t("cancel")}</button></div></form>`;
+      <button type="button" class="secondary" value="cancel">${t("cancel")}</button></div></form>`);
     document.body.append(dlg);
     const code = dlg.querySelector("#purpose-code");
     const ref = dlg.querySelector("#purpose-ref");

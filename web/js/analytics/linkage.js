@@ -2,9 +2,10 @@
 // given one, each with its probability and the reasons (place, time, type, shared words of the
 // modus operandi) in the interface language, the series the case belongs to, and all of them on
 // the map. The answer's shape: docs/analytics.md (`/analytics/linkage`).
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fill, fmtNum, fmtTime, t } from "../i18n.js";
 import { VIEWS } from "../views.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -32,19 +33,19 @@ function reason(r, shared) {
 }
 
 const idCell = (id) => (hasCommand()
-  ? `<a href="#/command?incident=${encodeURIComponent(id)}" aria-label="${esc(fill("an_lk_open", { id }))}">${esc(id)}</a>`
-  : esc(id));
+  ? html`<a href="#/command?incident=${encodeURIComponent(id)}" aria-label="${fill("an_lk_open", { id })}">${id}</a>`
+  : (id));
 
 export function renderLinkage(el, answer) {
   const r = answer.result;
   const links = r.links || [];
   const series = (r.series || []).find((s) => s.members.includes(r.case_id));
-  if (!links.length) { el.innerHTML = `<p>${t("an_lk_none")}</p>`; return; }
-  el.innerHTML = `<p>${esc(fill("an_lk_for", { id: r.case_id }))}</p>
-    ${series ? `<p>${esc(fill("an_lk_series", { n: series.members.length, p: fmtNum(series.mean_probability * 100, 0) }))}</p>` : ""}
+  if (!links.length) { put(el, html`<p>${t("an_lk_none")}</p>`); return; }
+  put(el, html`<p>${fill("an_lk_for", { id: r.case_id })}</p>
+    ${series ? html`<p>${fill("an_lk_series", { n: series.members.length, p: fmtNum(series.mean_probability * 100, 0) })}</p>` : ""}
     <table class="an-table an-links"><thead><tr><th scope="col">#</th><th scope="col">${t("an_case")}</th><th scope="col">${t("an_lk_prob")}</th><th scope="col">${t("an_lk_why")}</th></tr></thead>
-      <tbody>${links.map((l, i) => `<tr><th scope="row">${i + 1}</th><td>${idCell(l.id)}</td><td>${fmtNum(l.probability * 100, 0)}%</td>
-        <td><ul class="an-why">${l.reasons.map((x) => `<li>${esc(reason(x, l.shared_terms))} <span class="muted">(${x.contribution >= 0 ? "+" : "−"}${fmtNum(Math.abs(x.contribution), 2)})</span></li>`).join("")}</ul></td></tr>`).join("")}</tbody></table>`;
+      <tbody>${links.map((l, i) => html`<tr><th scope="row">${i + 1}</th><td>${idCell(l.id)}</td><td>${fmtNum(l.probability * 100, 0)}%</td>
+        <td><ul class="an-why">${l.reasons.map((x) => html`<li>${reason(x, l.shared_terms)} <span class="muted">(${x.contribution >= 0 ? "+" : "−"}${fmtNum(Math.abs(x.contribution), 2)})</span></li>`)}</ul></td></tr>`)}</tbody></table>`);
 }
 
 /** The case and its linked incidents on the map (numbered by rank), or null when the role may
@@ -60,7 +61,7 @@ export async function linkageLayer(answer) {
     const label = i === 0 ? t("an_lk_case") : `#${i} · ${fmtNum(r.links[i - 1].probability * 100, 0)}%`;
     L.circleMarker([inc.location.lat, inc.location.lon], {
       radius: i === 0 ? 9 : 7, color: i === 0 ? "#111827" : "#7c2d12", weight: 2, fillColor: i === 0 ? "#facc15" : "#fb923c", fillOpacity: 0.9,
-    }).bindTooltip(`${esc(label)} · ${esc(inc.id)}<br>${esc(fmtTime(inc.times.received_at))}`).addTo(group);
+    }).bindTooltip(node(html`${label} · ${inc.id}<br>${fmtTime(inc.times.received_at)}`)).addTo(group);
   });
   return group;
 }

@@ -1,8 +1,8 @@
 // How the ANALYTICS view shows the engine's answers: the density image and hotspot outlines and
 // the Gi* cells as map layers; the hotspot, profile, trend and near-repeat sections as tables
 // (the trend also as a small chart). Shapes of the answers: docs/analytics.md.
-import { esc } from "../api.js";
 import { addStrings, fill, fmtNum, fmtTime, t } from "../i18n.js";
+import { html, nothing, node, put, svg } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -45,7 +45,7 @@ const GI_COLOURS = { hot_99: "#b2182b", hot_95: "#ef8a62", hot_90: "#fddbc7", co
 
 function failed(el, title, why) {
   el.hidden = false;
-  el.innerHTML = `<h3>${title}</h3><p class="bad">${esc(fill("an_failed", { why }))}</p>`;
+  put(el, html`<h3>${title}</h3><p class="bad">${fill("an_failed", { why })}</p>`);
 }
 
 /** The KDE image (`/analytics/kde/png`) as a map overlay: the legend bar under the map cropped
@@ -71,7 +71,7 @@ export async function densityImage({ blob, headers }) {
 export function hotspotLayer(fc) {
   return L.geoJSON(fc, {
     style: { color: "#7f1d1d", weight: 2, fill: false, dashArray: "5 3" },
-    onEachFeature: (f, l) => l.bindTooltip(fill("an_hotspot_n", { n: f.properties.rank })),
+    onEachFeature: (f, l) => l.bindTooltip(node(html`<span>${fill("an_hotspot_n", { n: f.properties.rank })}</span>`)),
   });
 }
 
@@ -79,7 +79,7 @@ export function hotspotLayer(fc) {
 export function giLayer(fc) {
   return L.geoJSON(fc, {
     style: (f) => ({ color: GI_COLOURS[f.properties.label] || "#999", weight: 0.5, fillColor: GI_COLOURS[f.properties.label] || "#999", fillOpacity: 0.45 }),
-    onEachFeature: (f, l) => l.bindTooltip(`${t(`an_gi_${f.properties.label}`)} · z ${fmtNum(f.properties.z, 2)} · ${fmtNum(f.properties.count, 0)}`),
+    onEachFeature: (f, l) => l.bindTooltip(node(html`<span>${t(`an_gi_${f.properties.label}`)} · z ${fmtNum(f.properties.z, 2)} · ${fmtNum(f.properties.count, 0)}</span>`)),
   });
 }
 
@@ -89,14 +89,14 @@ export function renderHotspots(el, { kde, png, gi, error }, focus) {
   const legend = png ? JSON.parse(png.headers.get("X-Pingan-Legend") || "{}") : null;
   const spots = kde ? kde.result.hotspots.features.map((f) => f.properties) : [];
   const classes = gi ? Object.entries(gi.result.classes).filter(([k]) => k !== "not_significant") : [];
-  el.innerHTML = `<h3>${t("an_hot_h")}</h3>
-    ${legend && legend.classes ? `<p class="an-legend"><span class="muted">${t("an_legend")}</span>
-      ${legend.classes.map((c) => `<span class="an-swatch"><i style="background:${esc(c.colour)}" aria-hidden="true"></i>${fmtNum(c.from_events_per_km2)}–${fmtNum(c.to_events_per_km2)}</span>`).join("")}</p>` : ""}
-    ${spots.length ? `<table class="an-table"><thead><tr><th scope="col">${t("an_rank")}</th><th scope="col">${t("an_peak")}</th><th scope="col">${t("an_area")}</th><th scope="col">${t("an_share")}</th><th scope="col"><span class="sr-only">${t("an_show")}</span></th></tr></thead>
-      <tbody>${spots.map((s) => `<tr><th scope="row">${s.rank}</th><td>${fmtNum(s.peak_events_per_km2)}</td><td>${fmtNum(s.area_m2 / 1e6, 2)}</td><td>${fmtNum(s.mass_share * 100)}%</td>
-        <td><button type="button" class="secondary" data-rank="${s.rank}" aria-label="${esc(fill("an_show_n", { n: s.rank }))}">${t("an_show")}</button></td></tr>`).join("")}</tbody></table>` : ""}
-    ${gi ? `<p>${classes.length ? `${fill("an_gi", { cell: fmtNum(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
-      ${classes.map(([k, n]) => `<span class="an-swatch"><i style="background:${GI_COLOURS[k]}" aria-hidden="true"></i>${t(`an_gi_${k}`)} ${n}</span>`).join(" ")}` : t("an_gi_none")}</p>` : ""}`;
+  put(el, html`<h3>${t("an_hot_h")}</h3>
+    ${legend && legend.classes ? html`<p class="an-legend"><span class="muted">${t("an_legend")}</span>
+      ${legend.classes.map((c) => html`<span class="an-swatch"><i style="background:${c.colour}" aria-hidden="true"></i>${fmtNum(c.from_events_per_km2)}–${fmtNum(c.to_events_per_km2)}</span>`)}</p>` : ""}
+    ${spots.length ? html`<table class="an-table"><thead><tr><th scope="col">${t("an_rank")}</th><th scope="col">${t("an_peak")}</th><th scope="col">${t("an_area")}</th><th scope="col">${t("an_share")}</th><th scope="col"><span class="sr-only">${t("an_show")}</span></th></tr></thead>
+      <tbody>${spots.map((s) => html`<tr><th scope="row">${s.rank}</th><td>${fmtNum(s.peak_events_per_km2)}</td><td>${fmtNum(s.area_m2 / 1e6, 2)}</td><td>${fmtNum(s.mass_share * 100)}%</td>
+        <td><button type="button" class="secondary" data-rank="${s.rank}" aria-label="${fill("an_show_n", { n: s.rank })}">${t("an_show")}</button></td></tr>`)}</tbody></table>` : ""}
+    ${gi ? html`<p>${classes.length ? `${fill("an_gi", { cell: fmtNum(gi.result.grid.grid ? gi.result.grid.grid.cell_m : NaN, 0) })}
+      ${classes.map(([k, n]) => html`<span class="an-swatch"><i style="background:${GI_COLOURS[k]}" aria-hidden="true"></i>${t(`an_gi_${k}`)} ${n}</span>`)}` : t("an_gi_none")}</p>` : ""}`);
   el.querySelectorAll("button[data-rank]").forEach((b) => b.addEventListener("click", () => {
     const s = spots.find((x) => String(x.rank) === b.dataset.rank);
     if (s) focus(s.peak);
@@ -118,12 +118,12 @@ export function renderProfile(el, answer, error) {
     return `background: rgba(153, 27, 27, ${a}); color: ${a >= 0.8 ? "#fff" : "inherit"}`;
   };
   const hourTotals = Array.from({ length: 24 }, (_, h) => counts.reduce((s, row) => s + row[h], 0));
-  el.innerHTML = `<h3>${t("an_profile_h")}</h3>
-    <p>${esc(fill("an_peak_at", { day: days[peak.d], hour: peak.h, n: peak.n, total: answer.result.all.total }))}</p>
-    <div class="an-scroll" tabindex="0" role="region" aria-label="${esc(t("an_profile_h"))}"><table class="an-grid">
-      <thead><tr><th scope="col">${t("an_hour")}</th>${days.map((d) => `<th scope="col">${esc(d)}</th>`).join("")}<th scope="col">${t("an_total")}</th></tr></thead>
-      <tbody>${hourTotals.map((total, h) => `<tr><th scope="row">${h}</th>${counts.map((row) => `<td style="${shade(row[h])}">${row[h]}</td>`).join("")}<td>${total}</td></tr>`).join("")}</tbody>
-    </table></div>`;
+  put(el, html`<h3>${t("an_profile_h")}</h3>
+    <p>${fill("an_peak_at", { day: days[peak.d], hour: peak.h, n: peak.n, total: answer.result.all.total })}</p>
+    <div class="an-scroll" tabindex="0" role="region" aria-label="${t("an_profile_h")}"><table class="an-grid">
+      <thead><tr><th scope="col">${t("an_hour")}</th>${days.map((d) => html`<th scope="col">${d}</th>`)}<th scope="col">${t("an_total")}</th></tr></thead>
+      <tbody>${hourTotals.map((total, h) => html`<tr><th scope="row">${h}</th>${counts.map((row) => html`<td style="${shade(row[h])}">${row[h]}</td>`)}<td>${total}</td></tr>`)}</tbody>
+    </table></div>`);
 }
 
 export function renderTrend(el, answer, error) {
@@ -137,16 +137,16 @@ export function renderTrend(el, answer, error) {
   const bars = weeks.map((w, i) => {
     const h = (w.count / max) * (H - 4);
     const cls = w.unusual === "high" ? "an-high" : w.unusual === "low" ? "an-low" : w.partial ? "an-partial" : "";
-    return `<rect class="${cls}" x="${(i * bw + 0.5).toFixed(1)}" y="${(H - h).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${h.toFixed(1)}"></rect>`;
-  }).join("");
+    return svg`<rect class="${cls}" x="${(i * bw + 0.5).toFixed(1)}" y="${(H - h).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${h.toFixed(1)}"></rect>`;
+  });
   const base = weeks.map((w, i) => (w.baseline == null ? null : `${(i * bw + bw / 2).toFixed(1)},${(H - (w.baseline / max) * (H - 4)).toFixed(1)}`)).filter(Boolean).join(" ");
   const shown = weeks.filter((w, i) => w.unusual || i >= weeks.length - 4);
   const flag = (w) => (w.unusual === "high" ? t("an_unusual_high") : w.unusual === "low" ? t("an_unusual_low") : w.partial ? t("an_partial") : "");
-  el.innerHTML = `<h3>${t("an_trend_h")}</h3><p>${esc(summary)}</p>
-    <svg class="an-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(summary)}">${bars}${base ? `<polyline points="${base}"></polyline>` : ""}</svg>
+  put(el, html`<h3>${t("an_trend_h")}</h3><p>${summary}</p>
+    <svg class="an-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${summary}">${bars}${base ? svg`<polyline points="${base}"></polyline>` : ""}</svg>
     <p class="muted">${t("an_trend_shown")}</p>
     <table class="an-table"><thead><tr><th scope="col">${t("an_week")}</th><th scope="col">${t("an_count")}</th><th scope="col">${t("an_baseline")}</th><th scope="col">${t("an_score")}</th><th scope="col"></th></tr></thead>
-      <tbody>${shown.map((w) => `<tr${w.unusual ? ` class="an-${w.unusual}"` : ""}><th scope="row">${esc(fmtTime(w.week_start).slice(0, 10))}</th><td>${w.count}</td><td>${fmtNum(w.baseline)}</td><td>${fmtNum(w.score, 2)}</td><td>${esc(flag(w))}</td></tr>`).join("")}</tbody></table>`;
+      <tbody>${shown.map((w) => html`<tr class=${w.unusual ? `an-${w.unusual}` : nothing}><th scope="row">${fmtTime(w.week_start).slice(0, 10)}</th><td>${w.count}</td><td>${fmtNum(w.baseline)}</td><td>${fmtNum(w.score, 2)}</td><td>${flag(w)}</td></tr>`)}</tbody></table>`);
 }
 
 export function renderKnox(el, answer, error) {
@@ -158,11 +158,11 @@ export function renderKnox(el, answer, error) {
   const zone = r.risk_zone;
   const band = (b, unit, i) => (i === 0 && p.same_location && b.hi === p.same_location_m && /same/.test(b.label) ? t("an_same_place")
     : b.hi == null ? `> ${fmtNum(b.lo, 0)} ${unit}` : `${fmtNum(b.lo, 0)}–${fmtNum(b.hi, 0)} ${unit}`);
-  el.innerHTML = `<h3>${t("an_knox_h")}</h3>
-    <p>${esc(zone ? fill("an_knox_zone", { m: fmtNum(zone.distance_m, 0), d: fmtNum(zone.days, 0) }) : t("an_knox_none"))}</p>
-    <div class="an-scroll" tabindex="0" role="region" aria-label="${esc(t("an_knox_h"))}"><table class="an-grid an-knox">
-      <caption class="muted">${t("an_knox_cell")} · ${esc(fill("an_knox_sig", { alpha: p.alpha, ratio: p.min_ratio }))}</caption>
-      <thead><tr><th scope="col">${t("an_distance")} \\ ${t("an_time")}</th>${r.temporal_bands.map((b, i) => `<th scope="col">${esc(band(b, t("an_days_unit"), i + 1))}</th>`).join("")}</tr></thead>
-      <tbody>${r.table.map((row, i) => `<tr><th scope="row">${esc(band(row.distance, t("an_m"), i))}</th>${row.cells.map((c) => `<td class="${sig(c) ? "an-sig" : ""}">${c.observed} / ${fmtNum(c.expected)}<br><span class="muted">×${fmtNum(c.ratio, 2)} · p ${fmtNum(c.p_sim, 3)}</span></td>`).join("")}</tr>`).join("")}</tbody>
-    </table></div>`;
+  put(el, html`<h3>${t("an_knox_h")}</h3>
+    <p>${zone ? fill("an_knox_zone", { m: fmtNum(zone.distance_m, 0), d: fmtNum(zone.days, 0) }) : t("an_knox_none")}</p>
+    <div class="an-scroll" tabindex="0" role="region" aria-label="${t("an_knox_h")}"><table class="an-grid an-knox">
+      <caption class="muted">${t("an_knox_cell")} · ${fill("an_knox_sig", { alpha: p.alpha, ratio: p.min_ratio })}</caption>
+      <thead><tr><th scope="col">${t("an_distance")} \\ ${t("an_time")}</th>${r.temporal_bands.map((b, i) => html`<th scope="col">${band(b, t("an_days_unit"), i + 1)}</th>`)}</tr></thead>
+      <tbody>${r.table.map((row, i) => html`<tr><th scope="row">${band(row.distance, t("an_m"), i)}</th>${row.cells.map((c) => html`<td class="${sig(c) ? "an-sig" : ""}">${c.observed} / ${fmtNum(c.expected)}<br><span class="muted">×${fmtNum(c.ratio, 2)} · p ${fmtNum(c.p_sim, 3)}</span></td>`)}</tr>`)}</tbody>
+    </table></div>`);
 }

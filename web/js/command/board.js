@@ -1,20 +1,21 @@
 // The unit status board of the COMMAND view: every unit with its status, the age of its last
 // position, its incident, and (with the dispatch permission) a hand-set status. Rows are updated
 // in place, so the live positions do not disturb a control in use.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { t } from "../i18n.js";
 import { problemText } from "../ui.js";
 import * as store from "./store.js";
 import { HAND_STATUSES, UNIT_STATUSES, fmtAge, unitKindLabel, unitStatusLabel } from "./strings.js";
+import { html, put, append } from "../platform/dom.js";
 
 export function renderBoard(el, ctx) {
   const canSet = store.can("dispatch");
-  el.innerHTML = `<p class="cmd-summary" id="cmd-b-summary"></p>
+  put(el, html`<p class="cmd-summary" id="cmd-b-summary"></p>
     <p class="error" role="alert" id="cmd-b-error"></p>
     <table class="cmd-board"><caption class="sr-only">${t("cmd_tab_units")}</caption><thead><tr>
       <th scope="col">${t("cmd_call_sign")}</th><th scope="col">${t("cmd_state")}</th><th scope="col">${t("cmd_position_age")}</th>
-      <th scope="col">${t("cmd_incident")}</th>${canSet ? `<th scope="col">${t("cmd_set_status")}</th>` : ""}</tr></thead>
-      <tbody id="cmd-b-rows"></tbody></table>`;
+      <th scope="col">${t("cmd_incident")}</th>${canSet ? html`<th scope="col">${t("cmd_set_status")}</th>` : ""}</tr></thead>
+      <tbody id="cmd-b-rows"></tbody></table>`);
   const body = el.querySelector("#cmd-b-rows");
   const rows = new Map(); // id → { tr, key }
 
@@ -22,11 +23,11 @@ export function renderBoard(el, ctx) {
     const tr = document.createElement("tr");
     tr.dataset.id = u.id;
     const sid = `cmd-b-st-${u.id}`;
-    tr.innerHTML = `<td><button type="button" class="cmd-link" data-role="centre"></button><br><span class="muted" data-role="kind"></span></td>
+    put(tr, html`<td><button type="button" class="cmd-link" data-role="centre"></button><br><span class="muted" data-role="kind"></span></td>
       <td data-role="status"></td><td data-role="age"></td><td data-role="incident"></td>
-      ${canSet ? `<td><label for="${esc(sid)}" class="sr-only"></label><select id="${esc(sid)}">${HAND_STATUSES.map((s) =>
-      `<option value="${s}">${esc(unitStatusLabel(s))}</option>`).join("")}</select>
-        <button type="button" class="secondary cmd-small" data-role="set">${t("cmd_set")}</button><span class="muted cmd-hint" data-role="hint"></span></td>` : ""}`;
+      ${canSet ? html`<td><label for="${sid}" class="sr-only"></label><select id="${sid}">${HAND_STATUSES.map((s) =>
+      html`<option value="${s}">${unitStatusLabel(s)}</option>`)}</select>
+        <button type="button" class="secondary cmd-small" data-role="set">${t("cmd_set")}</button><span class="muted cmd-hint" data-role="hint"></span></td>` : ""}`);
     tr.querySelector('[data-role="centre"]').addEventListener("click", () => ctx.centreUnit(u.id));
     if (canSet) {
       tr.querySelector('[data-role="set"]').addEventListener("click", async (ev) => {
@@ -57,9 +58,9 @@ export function renderBoard(el, ctx) {
     const tr = row.tr;
     const stale = store.unitStale(u);
     const key = `${u.status}|${u.incident_id}|${stale}|${u.call_sign}|${u.version}`;
-    tr.querySelector('[data-role="age"]').innerHTML = u.last_fix
-      ? `${esc(fmtAge(store.unitAge(u)))}${stale ? ` <span class="cmd-flag">${t("cmd_stale")}</span>` : ""}`
-      : `<span class="cmd-flag">${t("cmd_no_fix")}</span>`;
+    put(tr.querySelector('[data-role="age"]'), u.last_fix
+      ? `${fmtAge(store.unitAge(u))}${stale ? html` <span class="cmd-flag">${t("cmd_stale")}</span>` : ""}`
+      : html`<span class="cmd-flag">${t("cmd_no_fix")}</span>`);
     if (row.key === key && !force) return;
     row.key = key;
     tr.classList.toggle("cmd-row-stale", stale);
@@ -68,13 +69,13 @@ export function renderBoard(el, ctx) {
     centre.setAttribute("aria-label", `${t("cmd_centre")}: ${u.call_sign}`);
     centre.disabled = !u.last_fix;
     tr.querySelector('[data-role="kind"]').textContent = `${unitKindLabel(u.kind)} · ${(u.crew || []).join("、")}`;
-    tr.querySelector('[data-role="status"]').innerHTML = `<span class="cmd-us cmd-us-${esc(u.status)}">${esc(unitStatusLabel(u.status))}</span>`;
+    put(tr.querySelector('[data-role="status"]'), html`<span class="cmd-us cmd-us-${u.status}">${unitStatusLabel(u.status)}</span>`);
     const incCell = tr.querySelector('[data-role="incident"]');
     if (u.incident_id) {
       const inc = store.incidents.get(u.incident_id);
-      incCell.innerHTML = store.can("read_incidents")
-        ? `<button type="button" class="cmd-link">${esc(inc ? store.typeLabel(inc.type) : u.incident_id)}</button>`
-        : esc(u.incident_id);
+      put(incCell, store.can("read_incidents")
+        ? html`<button type="button" class="cmd-link">${inc ? store.typeLabel(inc.type) : u.incident_id}</button>`
+        : (u.incident_id));
       const b = incCell.querySelector("button");
       if (b) {
         b.title = `${t("cmd_select")}: ${u.incident_id}`;
@@ -98,10 +99,10 @@ export function renderBoard(el, ctx) {
     const all = [...store.units.values()];
     const noFix = all.filter((u) => !u.last_fix).length;
     const stale = all.filter((u) => u.last_fix && store.unitStale(u)).length;
-    el.querySelector("#cmd-b-summary").innerHTML = UNIT_STATUSES.filter((s) => counts[s]).map((s) =>
-      `<span class="cmd-us cmd-us-${s}">${esc(unitStatusLabel(s))} ${counts[s]}</span>`).join(" ")
-      + (stale ? ` <span class="cmd-flag">${t("cmd_stale")} ${stale}</span>` : "")
-      + (noFix ? ` <span class="cmd-flag">${t("cmd_no_fix")} ${noFix}</span>` : "");
+    put(el.querySelector("#cmd-b-summary"), UNIT_STATUSES.filter((s) => counts[s]).map((s) =>
+      html`<span class="cmd-us cmd-us-${s}">${unitStatusLabel(s)} ${counts[s]}</span>`)
+      + (stale ? html` <span class="cmd-flag">${t("cmd_stale")} ${stale}</span>` : "")
+      + (noFix ? html` <span class="cmd-flag">${t("cmd_no_fix")} ${noFix}</span>` : ""));
   }
 
   function drawAll() {

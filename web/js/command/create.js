@@ -1,11 +1,12 @@
 // Recording an incident in the COMMAND view: the location comes from a click on the map (or the
 // map's centre, for keyboard use) and is resolved to town, grid and nearest road before saving.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, currentLang, t } from "../i18n.js";
 import { getMap } from "../map.js";
 import { problemText } from "../ui.js";
 import * as store from "./store.js";
 import { SOURCES, priorityLabel, sourceLabel } from "./strings.js";
+import { html, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": { cmd_use_centre: "使用地图中心位置", cmd_lonlat: "经纬度", cmd_desc_hint: "最多 2000 字", cmd_phone_hint: "3–20 位数字，可含 + - 空格" },
@@ -14,35 +15,35 @@ addStrings({
 
 function typeOptions() {
   const zh = currentLang() === "zh-CN";
-  const lab = (e) => esc(zh ? e.label_zh : e.label_en);
+  const lab = (e) => (zh ? e.label_zh : e.label_en);
   const top = store.types.filter((e) => !e.parent);
   return top.map((e) => {
     const kids = store.types.filter((k) => k.parent === e.code);
     if (kids.length) {
-      return `<optgroup label="${lab(e)}">${kids.filter((k) => k.assignable).map((k) => `<option value="${esc(k.code)}">${lab(k)}</option>`).join("")}</optgroup>`;
+      return html`<optgroup label="${lab(e)}">${kids.filter((k) => k.assignable).map((k) => html`<option value="${k.code}">${lab(k)}</option>`)}</optgroup>`;
     }
-    return e.assignable ? `<option value="${esc(e.code)}">${lab(e)}</option>` : "";
-  }).join("");
+    return e.assignable ? html`<option value="${e.code}">${lab(e)}</option>` : "";
+  });
 }
 
 /** The creation form; returns `{ place(latlng), close() }`. `onCreated(view)` gets the answer. */
 export function renderCreate(el, ctx, onCreated) {
   if (!store.can("dispatch")) {
-    el.innerHTML = `<p class="muted">${t("cmd_new_no_perm")}</p>`;
+    put(el, html`<p class="muted">${t("cmd_new_no_perm")}</p>`);
     return { place() {}, close() {} };
   }
   let point = null;
   let draft = null;
-  el.innerHTML = `<p class="muted">${t("cmd_new_hint")}</p>
+  put(el, html`<p class="muted">${t("cmd_new_hint")}</p>
     <div class="row"><button type="button" class="secondary" id="cmd-n-centre">${t("cmd_use_centre")}</button></div>
     <div id="cmd-n-loc" class="card" aria-live="polite"><span class="muted">${t("cmd_new_pick")}</span></div>
     <form id="cmd-n-form" novalidate>
       <label for="cmd-n-type">${t("cmd_type")}</label>
       <select id="cmd-n-type" required><option value="">${t("cmd_choose_type")}</option>${typeOptions()}</select>
       <label for="cmd-n-prio">${t("cmd_priority")}</label>
-      <select id="cmd-n-prio">${[1, 2, 3, 4].map((p) => `<option value="${p}"${p === 3 ? " selected" : ""}>${esc(priorityLabel(p))}</option>`).join("")}</select>
+      <select id="cmd-n-prio">${[1, 2, 3, 4].map((p) => html`<option value="${p}" ?selected=${p === 3}>${priorityLabel(p)}</option>`)}</select>
       <label for="cmd-n-source">${t("cmd_source")}</label>
-      <select id="cmd-n-source">${SOURCES.map((s) => `<option value="${s}">${esc(sourceLabel(s))}</option>`).join("")}</select>
+      <select id="cmd-n-source">${SOURCES.map((s) => html`<option value="${s}">${sourceLabel(s)}</option>`)}</select>
       <label for="cmd-n-desc">${t("cmd_description")}</label>
       <textarea id="cmd-n-desc" rows="3" maxlength="2000" aria-describedby="cmd-n-desc-hint"></textarea>
       <span class="muted" id="cmd-n-desc-hint">${t("cmd_desc_hint")}</span>
@@ -55,7 +56,7 @@ export function renderCreate(el, ctx, onCreated) {
       <span class="muted" id="cmd-n-phone-hint">${t("cmd_phone_hint")}</span>
       <button type="submit" id="cmd-n-submit">${t("cmd_create")}</button>
       <p class="error" role="alert" id="cmd-n-error"></p>
-    </form>`;
+    </form>`);
   const $ = (s) => el.querySelector(s);
 
   async function place(latlng) {
@@ -67,16 +68,16 @@ export function renderCreate(el, ctx, onCreated) {
       keyboard: false, interactive: false, zIndexOffset: 4000,
     }).addTo(map);
     const box = $("#cmd-n-loc");
-    box.innerHTML = `<strong>${t("cmd_lonlat")}</strong> ${point.lon.toFixed(5)}, ${point.lat.toFixed(5)} …`;
+    put(box, html`<strong>${t("cmd_lonlat")}</strong> ${point.lon.toFixed(5)}, ${point.lat.toFixed(5)} …`);
     try {
       const loc = await api("GET", `/geography/locate?lon=${point.lon}&lat=${point.lat}`);
-      box.innerHTML = `<strong>${t("cmd_lonlat")}</strong> ${point.lon.toFixed(5)}, ${point.lat.toFixed(5)}
-        ${loc.inside_district ? "" : ` <span class="cmd-flag">${t("cmd_outside")}</span>`}
-        <table class="cmd-facts"><tr><th scope="row">${t("cmd_town")}</th><td>${esc(loc.town ? loc.town.name : t("cmd_none"))}</td></tr>
-        <tr><th scope="row">${t("cmd_grid")}</th><td>${esc(loc.grid ? loc.grid.name : t("cmd_none"))}</td></tr>
-        <tr><th scope="row">${t("cmd_road")}</th><td>${esc(loc.nearest_road ? `${loc.nearest_road.name} (${Math.round(loc.nearest_road.distance_m)} m)` : t("cmd_none"))}</td></tr></table>`;
+      put(box, html`<strong>${t("cmd_lonlat")}</strong> ${point.lon.toFixed(5)}, ${point.lat.toFixed(5)}
+        ${loc.inside_district ? "" : html` <span class="cmd-flag">${t("cmd_outside")}</span>`}
+        <table class="cmd-facts"><tr><th scope="row">${t("cmd_town")}</th><td>${loc.town ? loc.town.name : t("cmd_none")}</td></tr>
+        <tr><th scope="row">${t("cmd_grid")}</th><td>${loc.grid ? loc.grid.name : t("cmd_none")}</td></tr>
+        <tr><th scope="row">${t("cmd_road")}</th><td>${loc.nearest_road ? `${loc.nearest_road.name} (${Math.round(loc.nearest_road.distance_m)} m)` : t("cmd_none")}</td></tr></table>`);
     } catch (e) {
-      box.insertAdjacentHTML("beforeend", `<p class="error">${esc(problemText(e))}</p>`);
+append(box, html`<p class="error">${problemText(e)}</p>`);
     }
   }
 
@@ -108,7 +109,7 @@ export function renderCreate(el, ctx, onCreated) {
       $("#cmd-n-prio").value = "3";
       point = null;
       if (draft) { getMap().removeLayer(draft); draft = null; }
-      $("#cmd-n-loc").innerHTML = `<span class="muted">${t("cmd_new_pick")}</span>`;
+      put($("#cmd-n-loc"), html`<span class="muted">${t("cmd_new_pick")}</span>`);
       onCreated(view);
     } catch (e) {
       err.textContent = problemText(e);

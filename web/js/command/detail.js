@@ -1,7 +1,7 @@
 // One incident in the COMMAND view: facts, caller contact (only through a stated purpose),
 // lifecycle actions (with the server's refusal or the current state on a conflict), units,
 // recommendations and dispatch, cameras, and the timeline with notes.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { fmtTime, t } from "../i18n.js";
 import { askPurpose, problemText } from "../ui.js";
 import * as store from "./store.js";
@@ -10,6 +10,7 @@ import {
   actionLabel, actionsFor, fmtAge, isOpen, needsReason, priorityLabel, reasonText, safeUrl,
   sourceLabel, stateLabel, unitStatusLabel,
 } from "./strings.js";
+import { html, put, append } from "../platform/dom.js";
 
 const TIME_FIELDS = ["received_at", "dispatched_at", "en_route_at", "on_scene_at", "cleared_at", "closed_at", "cancelled_at", "reopened_at"];
 const TIME_STATE = { received_at: "received", dispatched_at: "dispatched", en_route_at: "en_route", on_scene_at: "on_scene", cleared_at: "cleared", closed_at: "closed", cancelled_at: "cancelled", reopened_at: "reopened" };
@@ -19,10 +20,10 @@ function callSign(id) { const u = id && store.units.get(id); return u ? u.call_s
 
 function timelineText(e) {
   if (e.kind === "transition") {
-    if (!e.action && !e.from_state) return `<strong>${esc(stateLabel(e.to_state))}</strong>`;
+    if (!e.action && !e.from_state) return html`<strong>${stateLabel(e.to_state)}</strong>`;
     const head = e.action ? actionLabel(e.action) : stateLabel(e.to_state);
     const move = e.from_state ? `${stateLabel(e.from_state)} → ${stateLabel(e.to_state)}` : stateLabel(e.to_state);
-    return `<strong>${esc(head)}</strong> · ${esc(move)}${e.unit_id ? ` · ${esc(callSign(e.unit_id))}` : ""}${e.text ? `<br>${t("cmd_reason")}: ${esc(e.text)}` : ""}`;
+    return html`<strong>${head}</strong> · ${move}${e.unit_id ? ` · ${callSign(e.unit_id)}` : ""}${e.text ? html`<br>${t("cmd_reason")}: ${e.text}` : ""}`;
   }
   if (e.kind === "edit") {
     let parts = [];
@@ -32,10 +33,10 @@ function timelineText(e) {
       if (d.type && d.type[0] !== d.type[1]) parts.push(`${t("cmd_type")} ${store.typeLabel(d.type[0])} → ${store.typeLabel(d.type[1])}`);
       if (d.description_changed) parts.push(t("cmd_description"));
     } catch { parts = [e.text || ""]; }
-    return `<strong>${t("cmd_kind_edit")}</strong> · ${esc(parts.join("; "))}`;
+    return html`<strong>${t("cmd_kind_edit")}</strong> · ${parts.join("; ")}`;
   }
   const link = e.link && safeUrl(e.link);
-  return `<strong>${t(`cmd_kind_${e.kind}`)}</strong> · ${esc(e.text || "")}${link ? ` <a href="${esc(link)}" target="_blank" rel="noopener noreferrer">${esc(e.link)}</a>` : ""}`;
+  return html`<strong>${t(`cmd_kind_${e.kind}`)}</strong> · ${e.text || ""}${link ? html` <a href="${link}" target="_blank" rel="noopener noreferrer">${e.link}</a>` : ""}`;
 }
 
 /** The detail panel of one incident; `ctx` is the view's context. Returns a controller. */
@@ -45,47 +46,47 @@ export function openDetail(el, id, ctx) {
   let reloadTimer = null;
   let recTimer = null;
   const can = store.can;
-  el.innerHTML = `<div class="cmd-detail-head"><h3 id="cmd-detail-title" tabindex="-1"></h3>
+  put(el, html`<div class="cmd-detail-head"><h3 id="cmd-detail-title" tabindex="-1"></h3>
       <button type="button" class="secondary" id="cmd-detail-close">${t("cmd_close_detail")}</button></div>
     <p class="muted" aria-busy="true" id="cmd-detail-loading">…</p>
     <div id="cmd-d-facts"></div>
     <div id="cmd-d-contact"></div>
     <div id="cmd-d-problem" role="alert"></div>
-    ${can("dispatch") ? `<div id="cmd-d-actions" class="cmd-block"></div>` : ""}
+    ${can("dispatch") ? html`<div id="cmd-d-actions" class="cmd-block"></div>` : ""}
     <section class="cmd-block" aria-labelledby="cmd-d-units-h"><h4 id="cmd-d-units-h">${t("cmd_units_assigned")}</h4><div id="cmd-d-units"></div></section>
     <section class="cmd-block" id="cmd-d-recs" aria-labelledby="cmd-d-recs-h" hidden><div class="row"><h4 id="cmd-d-recs-h">${t("cmd_recs")}</h4>
       <button type="button" class="secondary" id="cmd-d-recs-refresh">${t("cmd_refresh")}</button></div><div class="cmd-recs-body"></div></section>
     <section class="cmd-block" id="cmd-d-video"></section>
     <section class="cmd-block" aria-labelledby="cmd-d-tl-h"><h4 id="cmd-d-tl-h">${t("cmd_timeline")}</h4><ol class="cmd-tl" id="cmd-d-tl"></ol>
-      ${can("dispatch") ? `<form id="cmd-d-note" class="cmd-note"><fieldset><legend>${t("cmd_add_entry")}</legend>
+      ${can("dispatch") ? html`<form id="cmd-d-note" class="cmd-note"><fieldset><legend>${t("cmd_add_entry")}</legend>
         <label for="cmd-note-kind">${t("cmd_entry_kind")}</label><select id="cmd-note-kind">
           <option value="note">${t("cmd_kind_note")}</option><option value="action">${t("cmd_kind_action")}</option><option value="attachment">${t("cmd_kind_attachment")}</option></select>
         <label for="cmd-note-text">${t("cmd_entry_text")}</label><textarea id="cmd-note-text" rows="2" maxlength="2000"></textarea>
         <div id="cmd-note-link-row" hidden><label for="cmd-note-link">${t("cmd_entry_link")}</label><input id="cmd-note-link" type="url" maxlength="500" autocomplete="off"></div>
         <button type="submit">${t("cmd_add")}</button><p class="error" role="alert" id="cmd-note-error"></p></fieldset></form>` : ""}
-    </section>`;
+    </section>`);
   const $ = (s) => el.querySelector(s);
   $("#cmd-detail-close").addEventListener("click", () => ctx.select(null));
   $("#cmd-d-recs-refresh").addEventListener("click", () => view && renderRecommendations($("#cmd-d-recs"), view, dispatchUnit));
 
   function showProblem(e) {
     const box = $("#cmd-d-problem");
-    if (!e) { box.innerHTML = ""; return; }
+    if (!e) { box.replaceChildren(); return; }
     const p = e.problem || {};
     const cur = p.current || {};
     const inc = cur.incident;
-    let html = "";
+    let msg;
     if (p.code === "illegal_transition") {
-      html = `<strong>${t("cmd_refused")}:</strong> ${esc(reasonText(cur.reason_code, cur.reason) || p.detail)}<br><span class="muted">${esc(p.detail || "")}</span>`;
+      msg = html`<strong>${t("cmd_refused")}:</strong> ${reasonText(cur.reason_code, cur.reason) || p.detail}<br><span class="muted">${p.detail || ""}</span>`;
     } else if (p.code === "conflict" || p.code === "unit_assigned") {
       const us = cur.units || (cur.unit ? [cur.unit] : []);
-      html = `<strong>${t("cmd_conflict")}:</strong> ${esc(p.detail || "")}`;
-      if (inc) html += `<br>${t("cmd_current_state")}: ${esc(stateLabel(inc.state))} · ${t("cmd_version")} ${esc(inc.version)}`;
-      if (us.length) html += `<br>${t("cmd_current_units")}: ${us.map((u) => `${esc(u.call_sign)} (${esc(unitStatusLabel(u.status))}${u.incident_id ? ` → ${esc(u.incident_id)}` : ""})`).join(", ")}`;
+      msg = html`<strong>${t("cmd_conflict")}:</strong> ${p.detail || ""}
+        ${inc ? html`<br>${t("cmd_current_state")}: ${stateLabel(inc.state)} · ${t("cmd_version")} ${inc.version}` : ""}
+        ${us.length ? html`<br>${t("cmd_current_units")}: ${us.map((u) => `${u.call_sign} (${unitStatusLabel(u.status)}${u.incident_id ? ` → ${u.incident_id}` : ""})`).join(", ")}` : ""}`;
     } else {
-      html = `<strong>${t("error")}:</strong> ${esc(problemText(e))}`;
+      msg = html`<strong>${t("error")}:</strong> ${problemText(e)}`;
     }
-    box.innerHTML = `<div class="card cmd-problem">${html}</div>`;
+    put(box, html`<div class="card cmd-problem">${msg}</div>`);
     if (inc) store.upsertIncident(inc);
   }
 
@@ -112,23 +113,23 @@ export function openDetail(el, id, ctx) {
   function renderFacts() {
     const i = view.incident;
     const loc = i.location;
-    $("#cmd-detail-title").innerHTML = `<span class="cmd-p cmd-p${i.priority}">P${i.priority}</span> ${esc(store.typeLabel(i.type))}
-      <span class="cmd-st cmd-st-${esc(i.state)}">${esc(stateLabel(i.state))}</span>`;
+    put($("#cmd-detail-title"), html`<span class="cmd-p cmd-p${i.priority}">P${i.priority}</span> ${store.typeLabel(i.type)}
+      <span class="cmd-st cmd-st-${i.state}">${stateLabel(i.state)}</span>`);
     const times = TIME_FIELDS.filter((f) => i.times[f]).map((f) =>
-      `<tr><th scope="row">${esc(stateLabel(TIME_STATE[f]))}</th><td>${esc(fmtTime(i.times[f]))}${f !== "received_at" ? ` <span class="muted">(+${esc(fmtAge((i.times[f] - i.times.received_at) / 1e6))})</span>` : ""}</td></tr>`).join("");
-    $("#cmd-d-facts").innerHTML = `<table class="cmd-facts">
-      <tr><th scope="row">${t("cmd_id")}</th><td>${esc(i.id)} <span class="muted">${t("cmd_version")} ${esc(i.version)}</span></td></tr>
-      <tr><th scope="row">${t("cmd_priority")}</th><td>${can("dispatch") ? `<label for="cmd-d-prio" class="sr-only">${t("cmd_edit_priority")}</label>
-        <select id="cmd-d-prio">${[1, 2, 3, 4].map((p) => `<option value="${p}"${p === i.priority ? " selected" : ""}>${esc(priorityLabel(p))}</option>`).join("")}</select>
-        <button type="button" class="secondary" id="cmd-d-prio-save">${t("cmd_edit_priority")}</button>` : esc(priorityLabel(i.priority))}</td></tr>
-      <tr><th scope="row">${t("cmd_source")}</th><td>${esc(sourceLabel(i.source))} · ${t("cmd_created_by")} ${esc(i.created_by)}</td></tr>
-      <tr><th scope="row">${t("cmd_location")}</th><td>${loc.inside_district ? "" : `<span class="cmd-flag">${t("cmd_outside")}</span> `}${esc(store.townLabel(loc))} ${esc(loc.grid_name || "")}
-        ${loc.road_name ? `<br>${t("cmd_road")}: ${esc(loc.road_name)} (${esc(Math.round(loc.road_distance_m))} m)` : ""}
-        <br><span class="muted">${esc(loc.lon.toFixed(5))}, ${esc(loc.lat.toFixed(5))}</span>
+      html`<tr><th scope="row">${stateLabel(TIME_STATE[f])}</th><td>${fmtTime(i.times[f])}${f !== "received_at" ? html` <span class="muted">(+${fmtAge((i.times[f] - i.times.received_at) / 1e6)})</span>` : ""}</td></tr>`);
+    put($("#cmd-d-facts"), html`<table class="cmd-facts">
+      <tr><th scope="row">${t("cmd_id")}</th><td>${i.id} <span class="muted">${t("cmd_version")} ${i.version}</span></td></tr>
+      <tr><th scope="row">${t("cmd_priority")}</th><td>${can("dispatch") ? html`<label for="cmd-d-prio" class="sr-only">${t("cmd_edit_priority")}</label>
+        <select id="cmd-d-prio">${[1, 2, 3, 4].map((p) => html`<option value="${p}" ?selected=${p === i.priority}>${priorityLabel(p)}</option>`)}</select>
+        <button type="button" class="secondary" id="cmd-d-prio-save">${t("cmd_edit_priority")}</button>` : (priorityLabel(i.priority))}</td></tr>
+      <tr><th scope="row">${t("cmd_source")}</th><td>${sourceLabel(i.source)} · ${t("cmd_created_by")} ${i.created_by}</td></tr>
+      <tr><th scope="row">${t("cmd_location")}</th><td>${loc.inside_district ? "" : html`<span class="cmd-flag">${t("cmd_outside")}</span> `}${store.townLabel(loc)} ${loc.grid_name || ""}
+        ${loc.road_name ? html`<br>${t("cmd_road")}: ${loc.road_name} (${Math.round(loc.road_distance_m)} m)` : ""}
+        <br><span class="muted">${loc.lon.toFixed(5)}, ${loc.lat.toFixed(5)}</span>
         <button type="button" class="secondary cmd-small" id="cmd-d-centre">${t("cmd_centre")}</button></td></tr>
-      ${i.address ? `<tr><th scope="row">${t("cmd_address")}</th><td>${esc(i.address)}</td></tr>` : ""}
-      <tr><th scope="row">${t("cmd_description")}</th><td>${esc(i.description) || t("cmd_none")}</td></tr></table>
-      <table class="cmd-facts"><caption>${t("cmd_times")}</caption>${times}</table>`;
+      ${i.address ? html`<tr><th scope="row">${t("cmd_address")}</th><td>${i.address}</td></tr>` : ""}
+      <tr><th scope="row">${t("cmd_description")}</th><td>${(i.description) || t("cmd_none")}</td></tr></table>
+      <table class="cmd-facts"><caption>${t("cmd_times")}</caption>${times}</table>`);
     $("#cmd-d-centre").addEventListener("click", () => ctx.centre(i));
     const save = $("#cmd-d-prio-save");
     if (save) save.addEventListener("click", async () => {
@@ -146,10 +147,10 @@ export function openDetail(el, id, ctx) {
   function renderContact() {
     const box = $("#cmd-d-contact");
     const i = view.incident;
-    if (!i.has_contact) { box.innerHTML = `<p class="muted">${t("cmd_contact_none")}</p>`; return; }
-    if (!can("read_personal_data")) { box.innerHTML = `<p class="muted">${t("cmd_contact_need_perm")}</p>`; return; }
+    if (!i.has_contact) { put(box, html`<p class="muted">${t("cmd_contact_none")}</p>`); return; }
+    if (!can("read_personal_data")) { put(box, html`<p class="muted">${t("cmd_contact_need_perm")}</p>`); return; }
     if (box.dataset.shownFor === i.id) return; // keep a contact already revealed
-    box.innerHTML = `<button type="button" class="secondary" id="cmd-d-contact-btn">${t("cmd_contact_show")}</button>`;
+    put(box, html`<button type="button" class="secondary" id="cmd-d-contact-btn">${t("cmd_contact_show")}</button>`);
     $("#cmd-d-contact-btn").addEventListener("click", async () => {
       const p = await askPurpose({ purpose: "incident_response", reference: i.id });
       if (!p) return;
@@ -158,10 +159,10 @@ export function openDetail(el, id, ctx) {
       try {
         const c = await api("GET", `/incidents/${encodeURIComponent(i.id)}/contact?${q}`);
         box.dataset.shownFor = i.id;
-        box.innerHTML = `<table class="cmd-facts"><caption>${t("cmd_contact")}</caption>
-          <tr><th scope="row">${t("cmd_contact_name")}</th><td>${esc((c && c.name) || t("cmd_contact_empty"))}</td></tr>
-          <tr><th scope="row">${t("cmd_contact_phone")}</th><td>${esc((c && c.phone) || t("cmd_contact_empty"))}</td></tr></table>`;
-      } catch (e) { box.insertAdjacentHTML("beforeend", `<p class="error" role="alert">${esc(problemText(e))}</p>`); }
+        put(box, html`<table class="cmd-facts"><caption>${t("cmd_contact")}</caption>
+          <tr><th scope="row">${t("cmd_contact_name")}</th><td>${(c && c.name) || t("cmd_contact_empty")}</td></tr>
+          <tr><th scope="row">${t("cmd_contact_phone")}</th><td>${(c && c.phone) || t("cmd_contact_empty")}</td></tr></table>`);
+      } catch (e) {append(box, html`<p class="error" role="alert">${problemText(e)}</p>`); }
     });
   }
 
@@ -170,13 +171,13 @@ export function openDetail(el, id, ctx) {
     if (!box) return;
     const state = view.incident.state;
     const main = actionsFor(state);
-    const button = (a, cls) => `<button type="button" data-action="${a}" class="${cls}">${esc(actionLabel(a))}</button>`;
-    box.innerHTML = `<h4>${t("cmd_actions")}</h4><div class="row">${main.map((a) => button(a, a === "cancel" ? "secondary" : "")).join("")}</div>
+    const button = (a, cls) => html`<button type="button" data-action="${a}" class="${cls}">${actionLabel(a)}</button>`;
+    put(box, html`<h4>${t("cmd_actions")}</h4><div class="row">${main.map((a) => button(a, a === "cancel" ? "secondary" : ""))}</div>
       <details class="cmd-all-actions"><summary>${t("cmd_actions")} · ${t("cmd_all")}</summary><div class="row">
-        ${ALL_ACTIONS.filter((a) => !main.includes(a)).map((a) => button(a, "secondary")).join("")}</div></details>
+        ${ALL_ACTIONS.filter((a) => !main.includes(a)).map((a) => button(a, "secondary"))}</div></details>
       <form id="cmd-d-reason" class="cmd-reason" hidden><label for="cmd-d-reason-text"></label>
         <textarea id="cmd-d-reason-text" rows="2" maxlength="500" required></textarea><p class="muted">${t("cmd_reason_hint")}</p>
-        <div class="row"><button type="submit">${t("cmd_confirm")}</button><button type="button" class="secondary" id="cmd-d-reason-cancel">${t("cancel")}</button></div></form>`;
+        <div class="row"><button type="submit">${t("cmd_confirm")}</button><button type="button" class="secondary" id="cmd-d-reason-cancel">${t("cancel")}</button></div></form>`);
     const form = $("#cmd-d-reason");
     let pending = null;
     box.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", async () => {
@@ -203,8 +204,8 @@ export function openDetail(el, id, ctx) {
 
   function renderTimeline() {
     const list = view.timeline || [];
-    $("#cmd-d-tl").innerHTML = list.map((e) => `<li class="cmd-tl-${esc(e.kind)}"><time>${esc(fmtTime(e.at))}</time>
-      <span class="muted">${esc(e.actor)}</span><div>${timelineText(e)}</div></li>`).join("");
+    put($("#cmd-d-tl"), list.map((e) => html`<li class="cmd-tl-${e.kind}"><time>${fmtTime(e.at)}</time>
+      <span class="muted">${e.actor}</span><div>${timelineText(e)}</div></li>`));
   }
 
   function render() {

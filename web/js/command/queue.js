@@ -1,26 +1,26 @@
 // The incident queue of the COMMAND view: open incidents by priority then age, filtered by
 // status, priority and town, updated live; each row selects its incident.
-import { esc } from "../api.js";
 import { currentLang, fmtTime, t } from "../i18n.js";
 import * as store from "./store.js";
 import { OPEN_STATES, fmtAge, priorityLabel, stateLabel } from "./strings.js";
+import { html, nothing, put } from "../platform/dom.js";
 
 const filters = { state: "", priority: "", town: "" }; // kept while the page lives
 
 export function renderQueue(el, ctx) {
   const townName = (tw) => (currentLang() === "zh-CN" || !tw.name_en ? tw.name : `${tw.name_en} ${tw.name}`);
-  el.innerHTML = `<form class="cmd-filters" aria-label="${esc(t("filter"))}">
+  put(el, html`<form class="cmd-filters" aria-label="${t("filter")}">
       <div><label for="cmd-f-state">${t("cmd_state")}</label><select id="cmd-f-state"><option value="">${t("cmd_all_open")}</option>
-        ${OPEN_STATES.map((s) => `<option value="${s}">${esc(stateLabel(s))}</option>`).join("")}</select></div>
+        ${OPEN_STATES.map((s) => html`<option value="${s}">${stateLabel(s)}</option>`)}</select></div>
       <div><label for="cmd-f-prio">${t("cmd_priority")}</label><select id="cmd-f-prio"><option value="">${t("cmd_all")}</option>
-        ${[1, 2, 3, 4].map((p) => `<option value="${p}">${esc(priorityLabel(p))}</option>`).join("")}</select></div>
+        ${[1, 2, 3, 4].map((p) => html`<option value="${p}">${priorityLabel(p)}</option>`)}</select></div>
       <div><label for="cmd-f-town">${t("cmd_town")}</label><select id="cmd-f-town"><option value="">${t("cmd_all")}</option>
-        ${store.towns.map((tw) => `<option value="${esc(tw.id)}">${esc(townName(tw))}</option>`).join("")}
+        ${store.towns.map((tw) => html`<option value="${tw.id}">${townName(tw)}</option>`)}
         <option value="-">${t("cmd_outside")}</option></select></div></form>
     <p class="muted" id="cmd-q-count" aria-live="off"></p>
     <div class="cmd-queue-wrap"><table class="cmd-queue"><caption class="sr-only">${t("cmd_tab_queue")}</caption>
       <thead><tr><th scope="col">${t("cmd_priority")}</th><th scope="col">${t("cmd_type")}</th><th scope="col">${t("cmd_town")}</th>
-      <th scope="col">${t("cmd_state")}</th><th scope="col">${t("cmd_age")}</th></tr></thead><tbody id="cmd-q-rows"></tbody></table></div>`;
+      <th scope="col">${t("cmd_state")}</th><th scope="col">${t("cmd_age")}</th></tr></thead><tbody id="cmd-q-rows"></tbody></table></div>`);
   const $ = (s) => el.querySelector(s);
   $("#cmd-f-state").value = filters.state;
   $("#cmd-f-prio").value = filters.priority;
@@ -46,21 +46,21 @@ export function renderQueue(el, ctx) {
     const selected = ctx.selectedId();
     $("#cmd-q-count").textContent = `${list.length} / ${all.length} ${t("cmd_queue_count")}`;
     if (list.length === 0) {
-      body.innerHTML = `<tr><td colspan="5" class="muted">${t("cmd_queue_empty")}</td></tr>`;
+      put(body, html`<tr><td colspan="5" class="muted">${t("cmd_queue_empty")}</td></tr>`);
       return;
     }
-    body.innerHTML = list.map((i) => {
+    put(body, list.map((i) => {
       const type = store.typeLabel(i.type);
       const town = store.townLabel(i.location) || t("cmd_outside");
       const sel = i.id === selected;
-      return `<tr data-id="${esc(i.id)}"${sel ? ` class="cmd-row-selected" aria-current="true"` : ""}>
+      return html`<tr data-id="${i.id}" class=${sel ? "cmd-row-selected" : nothing} aria-current=${sel ? "true" : nothing}>
         <td><span class="cmd-p cmd-p${i.priority}">P${i.priority}</span></td>
-        <td><button type="button" class="cmd-link" data-id="${esc(i.id)}"
-          aria-label="${esc(`${sel ? t("cmd_selected") : t("cmd_select")}: P${i.priority} ${type}, ${town}, ${stateLabel(i.state)}, ${fmtTime(i.times.received_at)}`)}">${esc(type)}</button>
-          ${i.units.length ? `<span class="muted">· ${esc(i.units.map((u) => (store.units.get(u) || { call_sign: u }).call_sign).join(", "))}</span>` : ""}</td>
-        <td>${esc(town)}</td><td><span class="cmd-st cmd-st-${esc(i.state)}">${esc(stateLabel(i.state))}</span></td>
-        <td data-age="${i.times.received_at}" title="${esc(fmtTime(i.times.received_at))}">${esc(fmtAge(store.incidentAge(i)))}</td></tr>`;
-    }).join("");
+        <td><button type="button" class="cmd-link" data-id="${i.id}"
+          aria-label="${`${sel ? t("cmd_selected") : t("cmd_select")}: P${i.priority} ${type}, ${town}, ${stateLabel(i.state)}, ${fmtTime(i.times.received_at)}`}">${type}</button>
+          ${i.units.length ? html`<span class="muted">· ${i.units.map((u) => (store.units.get(u) || { call_sign: u }).call_sign).join(", ")}</span>` : ""}</td>
+        <td>${town}</td><td><span class="cmd-st cmd-st-${i.state}">${stateLabel(i.state)}</span></td>
+        <td data-age="${i.times.received_at}" title="${fmtTime(i.times.received_at)}">${fmtAge(store.incidentAge(i))}</td></tr>`;
+    }));
     body.querySelectorAll("tr[data-id]").forEach((tr) => tr.addEventListener("click", () => ctx.select(tr.dataset.id, { focus: true })));
     if (focused) { const b = body.querySelector(`button[data-id="${CSS.escape(focused)}"]`); if (b) b.focus(); }
   }

@@ -2,11 +2,12 @@
 // the checkpoints of unacknowledged alerts, which flashes the checkpoint of a new alert, and a
 // counter of unacknowledged alerts in the top bar (a link to the watch-list view).
 // app.js calls startAlerts(me) after the map is up, on every sign-in.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, onLangChange, t } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { onEvent, onState } from "../stream.js";
 import { can, checkpoints, cpLatLng, cpName } from "../plates/common.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": { al_layer: "布控告警", al_counter: "未签收告警", al_counter_go: "（查看布控告警）", al_new: "布控告警：{plate} 经过 {cp}" },
@@ -48,9 +49,9 @@ function redraw() {
     const flash = flashing.has(code) ? " flash" : "";
     L.marker(pos, {
       keyboard: false, zIndexOffset: 1000,
-      icon: L.divIcon({ className: `al-marker${flash}`, html: `<span>${list.length}</span>`, iconSize: [30, 30] }),
-    }).bindTooltip(`<strong>${esc(cpName(cps, code))}</strong><br>${list.slice(0, 6)
-      .map((a) => `${esc(a.plate)} · ${fmtTime(a.ts)}${a.kind === "approximate" ? " ≈" : ""}`).join("<br>")}`)
+      icon: L.divIcon({ className: `al-marker${flash}`, html: node(html`<span>${list.length}</span>`), iconSize: [30, 30] }),
+    }).bindTooltip(node(html`<strong>${cpName(cps, code)}</strong>${list.slice(0, 6)
+      .map((a) => html`<br>${a.plate} · ${fmtTime(a.ts)}${a.kind === "approximate" ? " ≈" : ""}`)}`))
       .on("click", () => { location.hash = "#/watchlist"; })
       .addTo(layer);
   }
@@ -66,7 +67,7 @@ export function flashCheckpoint(code, pan = false) {
   if (pos && ![...open.values()].some((a) => a.checkpoint === code)) {
     // Acknowledged alerts have no marker of their own: show a short-lived one.
     const m = L.marker(pos, { keyboard: false, icon: L.divIcon({ className: "al-marker flash done", html: "<span>✓</span>", iconSize: [30, 30] }) })
-      .bindTooltip(esc(cpName(cps, code))).addTo(layer);
+      .bindTooltip(node(html`<span>${cpName(cps, code)}</span>`)).addTo(layer);
     setTimeout(() => layer && layer.removeLayer(m), 12000);
     return;
   }
@@ -125,7 +126,7 @@ export async function startAlerts(me) {
   counter.id = "alert-count";
   counter.className = "al-count";
   counter.href = "#/watchlist";
-  counter.innerHTML = `<span class="al-t"></span> <span class="al-n">0</span><span class="sr-only al-go"></span>`;
+  put(counter, html`<span class="al-t"></span> <span class="al-n">0</span><span class="sr-only al-go"></span>`);
   announcer = document.createElement("span");
   announcer.className = "sr-only";
   announcer.setAttribute("role", "status");

@@ -3,13 +3,13 @@
 // positions, coloured by status, greyed when the position is stale, labelled with call signs.
 // Shown only to roles that may read them (read_incidents; units: view_map); fed by the stream
 // through the command store.
-import { esc } from "../api.js";
 import { fmtTime, onLangChange, t } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import * as store from "../command/store.js";
 import {
   fmtAge, isOpen, priorityLabel, sourceLabel, stateLabel, unitKindLabel, unitStatusLabel,
 } from "../command/strings.js";
+import { html, node } from "../platform/dom.js";
 
 const layers = { open: null, closed: null, units: null };
 const names = { open: null, closed: null, units: null };
@@ -63,13 +63,13 @@ function incidentTitle(i) {
 function incidentPopup(i) {
   const loc = i.location || {};
   const place = [store.townLabel(loc), loc.grid_name, loc.road_name].filter(Boolean).join(" · ") || t("cmd_outside");
-  return `<div class="lv-pop"><strong>${esc(priorityLabel(i.priority))} · ${esc(store.typeLabel(i.type))}</strong>
-    <table><tr><th scope="row">${t("cmd_state")}</th><td>${esc(stateLabel(i.state))}</td></tr>
-    <tr><th scope="row">${t("cmd_received")}</th><td>${esc(fmtTime(i.times.received_at))} (${esc(fmtAge(store.incidentAge(i)))})</td></tr>
-    <tr><th scope="row">${t("cmd_source")}</th><td>${esc(sourceLabel(i.source))}</td></tr>
-    <tr><th scope="row">${t("cmd_location")}</th><td>${esc(place)}</td></tr>
-    ${i.units.length ? `<tr><th scope="row">${t("cmd_units_assigned")}</th><td>${esc(i.units.map((u) => (store.units.get(u) || { call_sign: u }).call_sign).join(", "))}</td></tr>` : ""}
-    <tr><th scope="row">${t("cmd_id")}</th><td>${esc(i.id)}</td></tr></table>
+  return html`<div class="lv-pop"><strong>${priorityLabel(i.priority)} · ${store.typeLabel(i.type)}</strong>
+    <table><tr><th scope="row">${t("cmd_state")}</th><td>${stateLabel(i.state)}</td></tr>
+    <tr><th scope="row">${t("cmd_received")}</th><td>${fmtTime(i.times.received_at)} (${fmtAge(store.incidentAge(i))})</td></tr>
+    <tr><th scope="row">${t("cmd_source")}</th><td>${sourceLabel(i.source)}</td></tr>
+    <tr><th scope="row">${t("cmd_location")}</th><td>${place}</td></tr>
+    ${i.units.length ? html`<tr><th scope="row">${t("cmd_units_assigned")}</th><td>${i.units.map((u) => (store.units.get(u) || { call_sign: u }).call_sign).join(", ")}</td></tr>` : ""}
+    <tr><th scope="row">${t("cmd_id")}</th><td>${i.id}</td></tr></table>
     <a href="#/command?incident=${encodeURIComponent(i.id)}">${t("cmd_open_in_command")}</a></div>`;
 }
 
@@ -81,7 +81,7 @@ function incidentIcon(i) {
   const cls = ["lv-inc", `lv-p${i.priority}`];
   if (!isOpen(i.state)) cls.push("lv-closed");
   if (i.id === selectedId) cls.push("lv-selected");
-  return L.divIcon({ className: cls.join(" "), html: `<span aria-hidden="true">${i.priority}</span>`, iconSize: [24, 24], iconAnchor: [12, 12] });
+  return L.divIcon({ className: cls.join(" "), html: node(html`<span aria-hidden="true">${i.priority}</span>`), iconSize: [24, 24], iconAnchor: [12, 12] });
 }
 
 function label(marker, text) {
@@ -121,7 +121,7 @@ function syncIncident(i) {
     zIndexOffset: i.id === selectedId ? 3000 : 1000 + (5 - i.priority) * 100,
   });
   const entry = { marker, key: incidentKey(i), layer: want, incident: i };
-  marker.bindPopup(() => incidentPopup(entry.incident), { maxWidth: 320 });
+  marker.bindPopup(() => node(incidentPopup(entry.incident)), { maxWidth: 320 });
   marker.on("add", () => label(marker, incidentTitle(entry.incident)));
   incMarkers.set(i.id, entry);
   layers[want].addLayer(marker);
@@ -148,15 +148,15 @@ function unitPopup(u) {
   const inc = u.incident_id ? store.incidents.get(u.incident_id) : null;
   const incText = u.incident_id
     ? (store.can("read_incidents")
-      ? `<a href="#/command?incident=${encodeURIComponent(u.incident_id)}">${esc(inc ? `${store.typeLabel(inc.type)} (${u.incident_id})` : u.incident_id)}</a>`
-      : esc(u.incident_id))
+      ? html`<a href="#/command?incident=${encodeURIComponent(u.incident_id)}">${inc ? `${store.typeLabel(inc.type)} (${u.incident_id})` : u.incident_id}</a>`
+      : (u.incident_id))
     : t("cmd_none");
-  return `<div class="lv-pop"><strong>${esc(u.call_sign)}</strong> <span class="muted">${esc(unitKindLabel(u.kind))} · ${esc(u.agency)}</span>
-    <table><tr><th scope="row">${t("cmd_state")}</th><td>${esc(unitStatusLabel(u.status))}</td></tr>
-    <tr><th scope="row">${t("cmd_position_age")}</th><td>${f ? `${esc(fmtTime(f.at))} (${esc(fmtAge(age))})` : t("cmd_no_fix")}
-      ${store.unitStale(u) && f ? `<span class="cmd-flag">${t("cmd_stale")}</span>` : ""}</td></tr>
-    ${f && f.speed_kmh != null ? `<tr><th scope="row">${t("cmd_speed")}</th><td>${esc(Math.round(f.speed_kmh))} ${t("cmd_kmh")}</td></tr>` : ""}
-    <tr><th scope="row">${t("cmd_crew")}</th><td>${esc((u.crew || []).join("、") || t("cmd_none"))}</td></tr>
+  return html`<div class="lv-pop"><strong>${u.call_sign}</strong> <span class="muted">${unitKindLabel(u.kind)} · ${u.agency}</span>
+    <table><tr><th scope="row">${t("cmd_state")}</th><td>${unitStatusLabel(u.status)}</td></tr>
+    <tr><th scope="row">${t("cmd_position_age")}</th><td>${f ? `${fmtTime(f.at)} (${fmtAge(age)})` : t("cmd_no_fix")}
+      ${store.unitStale(u) && f ? html`<span class="cmd-flag">${t("cmd_stale")}</span>` : ""}</td></tr>
+    ${f && f.speed_kmh != null ? html`<tr><th scope="row">${t("cmd_speed")}</th><td>${Math.round(f.speed_kmh)} ${t("cmd_kmh")}</td></tr>` : ""}
+    <tr><th scope="row">${t("cmd_crew")}</th><td>${(u.crew || []).join("、") || t("cmd_none")}</td></tr>
     <tr><th scope="row">${t("cmd_incident")}</th><td>${incText}</td></tr></table></div>`;
 }
 
@@ -167,7 +167,7 @@ function unitIcon(u) {
   if (store.unitStale(u)) cls.push("lv-stale");
   return L.divIcon({
     className: cls.join(" "), iconSize: [16, 16], iconAnchor: [8, 8],
-    html: `<span class="lv-dot" aria-hidden="true"></span><span class="lv-cs" aria-hidden="true">${esc(u.call_sign)}</span>`,
+    html: node(html`<span class="lv-dot" aria-hidden="true"></span><span class="lv-cs" aria-hidden="true">${u.call_sign}</span>`),
   });
 }
 
@@ -195,7 +195,7 @@ function syncUnit(u) {
   }
   const marker = L.marker(ll, { icon: unitIcon(u), keyboard: true, title: unitTitle(u), zIndexOffset: 500 });
   const entry = { marker, key: unitKey(u), unit: u };
-  marker.bindPopup(() => unitPopup(entry.unit), { maxWidth: 300 });
+  marker.bindPopup(() => node(unitPopup(entry.unit)), { maxWidth: 300 });
   marker.on("add", () => label(marker, unitTitle(entry.unit)));
   unitMarkers.set(u.id, entry);
   layers.units.addLayer(marker);

@@ -1,10 +1,10 @@
 // The video network on the map, for every view: cameras (grid-clustered when zoomed out, on the
 // canvas renderer), their view wedges when zoomed in, checkpoints, and live detection events.
-import { esc } from "../api.js";
 import { addStrings, fmtTime, onLangChange, t } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { onEvent } from "../stream.js";
 import { fillTemplate, healthOf, loadVideo, onVideoChange, safeUrl, video } from "../video/store.js";
+import { html, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -52,7 +52,7 @@ function healthText(subject, id) {
 
 function link(url, text) {
   const u = safeUrl(url);
-  return u ? `<a href="${esc(u)}" target="_blank" rel="noopener noreferrer">${esc(text)}</a>` : esc(t("cam_none"));
+  return u ? html`<a href="${u}" target="_blank" rel="noopener noreferrer">${text}</a>` : (t("cam_none"));
 }
 
 /// The popup of a camera: name, platform, status, live and playback links.
@@ -61,21 +61,21 @@ export function cameraPopup(c) {
   const p = c.platform_id ? v.platformById.get(c.platform_id) : null;
   const now = Date.now();
   const st = cameraState(c);
-  return `<div class="vid-popup"><strong>${esc(c.name)}</strong> <span class="muted">${esc(c.id)}</span>
-    <table><tr><th scope="row">${t("cam_platform")}</th><td>${esc(p ? p.name : c.platform_id || "—")}</td></tr>
-    <tr><th scope="row">${t("cam_status")}</th><td>${esc(t(`st_${c.status}`))}</td></tr>
-    <tr><th scope="row">${t("cam_health")}</th><td class="vid-h-${st}">${esc(healthText("camera", c.id))}</td></tr>
-    <tr><th scope="row">${t("cam_heading")}</th><td>${c.ptz ? esc(t("cam_ptz")) : `${c.heading_deg}° / ${c.fov_deg}°`} · ${t("cam_range")} ${c.range_m} m</td></tr>
+  return html`<div class="vid-popup"><strong>${c.name}</strong> <span class="muted">${c.id}</span>
+    <table><tr><th scope="row">${t("cam_platform")}</th><td>${p ? p.name : c.platform_id || "—"}</td></tr>
+    <tr><th scope="row">${t("cam_status")}</th><td>${t(`st_${c.status}`)}</td></tr>
+    <tr><th scope="row">${t("cam_health")}</th><td class="vid-h-${st}">${healthText("camera", c.id)}</td></tr>
+    <tr><th scope="row">${t("cam_heading")}</th><td>${c.ptz ? (t("cam_ptz")) : `${c.heading_deg}° / ${c.fov_deg}°`} · ${t("cam_range")} ${c.range_m} m</td></tr>
     <tr><th scope="row">${t("cam_live")}</th><td>${link(fillTemplate(c.live_url, c), t("cam_live"))}</td></tr>
     <tr><th scope="row">${t("cam_playback")}</th><td>${link(fillTemplate(c.playback_url, c, now - 15 * 60000, now), t("cam_playback"))}</td></tr>
     </table></div>`;
 }
 
 function checkpointPopup(k) {
-  return `<div class="vid-popup"><strong>${esc(k.name)}</strong> <span class="muted">${esc(k.id)}</span>
-    <table><tr><th scope="row">${t("cp_lanes")}</th><td>${esc(k.lanes)}</td></tr>
-    <tr><th scope="row">${t("cp_directions")}</th><td>${esc((k.directions || []).join(", "))}</td></tr>
-    <tr><th scope="row">${t("cam_health")}</th><td>${esc(healthText("checkpoint", k.id))}</td></tr></table></div>`;
+  return html`<div class="vid-popup"><strong>${k.name}</strong> <span class="muted">${k.id}</span>
+    <table><tr><th scope="row">${t("cp_lanes")}</th><td>${k.lanes}</td></tr>
+    <tr><th scope="row">${t("cp_directions")}</th><td>${(k.directions || []).join(", ")}</td></tr>
+    <tr><th scope="row">${t("cam_health")}</th><td>${healthText("checkpoint", k.id)}</td></tr></table></div>`;
 }
 
 /// A fixed camera's view as a ring of [lat, lng] (apex, arc); PTZ: a full circle.
@@ -95,8 +95,8 @@ export function wedge(c, steps = 16) {
 function singleMarker(c) {
   const col = COLOURS[cameraState(c)];
   const m = L.circleMarker([c.lat, c.lon], { renderer, radius: 5, weight: 1.5, color: "#fff", fillColor: col, fillOpacity: 0.95 });
-  m.bindTooltip(`${esc(c.name)} · ${esc(c.id)}`);
-  m.bindPopup(() => cameraPopup(c), { maxWidth: 320 });
+  m.bindTooltip(node(html`<span>${c.name} · ${c.id}</span>`));
+  m.bindPopup(() => node(cameraPopup(c)), { maxWidth: 320 });
   return m;
 }
 
@@ -106,7 +106,7 @@ function clusterMarker(cell, zoom) {
   const label = t("cluster_label").replace("{n}", n);
   const icon = L.divIcon({
     className: `vid-cluster${cell.offline ? " vid-cluster-off" : ""}`,
-    html: `<span aria-hidden="true">${n}</span>`, iconSize: [size, size],
+    html: node(html`<span aria-hidden="true">${n}</span>`), iconSize: [size, size],
   });
   const m = L.marker([cell.lat / n, cell.lng / n], { icon, title: label, keyboard: true, riseOnHover: true });
   m.on("add", () => { const el = m.getElement(); if (el) el.setAttribute("aria-label", label); });
@@ -173,7 +173,7 @@ function drawCheckpoints() {
       el.setAttribute("aria-label", label);
       if (/[\u3400-\u9fff]/.test(k.name)) el.setAttribute("lang", "zh-CN");
     });
-    m.bindPopup(() => checkpointPopup(k), { maxWidth: 300 });
+    m.bindPopup(() => node(checkpointPopup(k)), { maxWidth: 300 });
     group.addLayer(m);
   }
 }
@@ -186,10 +186,10 @@ function showDetection(e) {
   const c = video().byId.get(d.camera_id);
   if (!c || !layers.detections) return;
   const label = t("det_label").replace("{label}", d.label || "?");
-  const icon = L.divIcon({ className: "vid-det", html: `<span aria-hidden="true"></span>`, iconSize: [22, 22] });
+  const icon = L.divIcon({ className: "vid-det", html: node(html`<span aria-hidden="true"></span>`), iconSize: [22, 22] });
   const m = L.marker([c.lat, c.lon], { icon, title: label, keyboard: false, zIndexOffset: 1000 });
-  m.bindTooltip(`${esc(label)}${d.colour ? ` · ${t("det_colour")} ${esc(d.colour)}` : ""}<br>${t("det_at")}: ${esc(c.name)} · ${esc(fmtTime(d.start_at || e.at))}`);
-  m.bindPopup(() => cameraPopup(c), { maxWidth: 320 });
+  m.bindTooltip(node(html`${label}${d.colour ? ` · ${t("det_colour")} ${d.colour}` : ""}<br>${t("det_at")}: ${c.name} · ${fmtTime(d.start_at || e.at)}`));
+  m.bindPopup(() => node(cameraPopup(c)), { maxWidth: 320 });
   layers.detections.addLayer(m);
   setTimeout(() => layers.detections.removeLayer(m), 60000);
 }
@@ -237,7 +237,7 @@ export function focusCamera(id, zoom = 18) {
   const c = video().byId.get(id);
   if (!map || !c) return;
   map.setView([c.lat, c.lon], Math.max(map.getZoom(), zoom));
-  L.popup({ maxWidth: 320 }).setLatLng([c.lat, c.lon]).setContent(cameraPopup(c)).openOn(map);
+  L.popup({ maxWidth: 320 }).setLatLng([c.lat, c.lon]).setContent(node(cameraPopup(c))).openOn(map);
 }
 
 /// Centres the map on a checkpoint and opens its popup.
@@ -246,5 +246,5 @@ export function focusCheckpoint(id, zoom = 16) {
   const k = video().checkpointById.get(id);
   if (!map || !k) return;
   map.setView([k.lat, k.lon], Math.max(map.getZoom(), zoom));
-  L.popup({ maxWidth: 300 }).setLatLng([k.lat, k.lon]).setContent(checkpointPopup(k)).openOn(map);
+  L.popup({ maxWidth: 300 }).setLatLng([k.lat, k.lon]).setContent(node(checkpointPopup(k))).openOn(map);
 }

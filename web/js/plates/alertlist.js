@@ -1,8 +1,9 @@
 // One watch-list alert as a card: the plate read, exact or approximate, checkpoint and time, the
 // entry it hit, and acknowledgement (签收) with an outcome.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { OUTCOMES, cpName, fill, hitText, problemDetail } from "./common.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -27,24 +28,24 @@ export function alertCard(a, entry, cps, { onShow, onAcked, say }) {
   li.dataset.alert = a.id;
   const sid = safeId(a.id);
   const e = entry || {};
-  li.innerHTML = `<div class="row pl-alert-head"><strong class="pl-plate">${esc(a.plate)}</strong>
-      <span class="pl-badge ${a.kind === "approximate" ? "approx" : "exact"}">${esc(hitText(a))}</span></div>
+  put(li, html`<div class="row pl-alert-head"><strong class="pl-plate">${a.plate}</strong>
+      <span class="pl-badge ${a.kind === "approximate" ? "approx" : "exact"}">${hitText(a)}</span></div>
     <dl class="pl-dl">
-      <dt>${t("pl_checkpoint")}</dt><dd>${esc(cpName(cps, a.checkpoint))}</dd>
+      <dt>${t("pl_checkpoint")}</dt><dd>${cpName(cps, a.checkpoint)}</dd>
       <dt>${t("pl_time")}</dt><dd>${fmtTime(a.ts)}</dd>
       <dt>${t("al_raised")}</dt><dd>${fmtTime(a.raised_at)}</dd>
-      ${e.target ? `<dt>${t("al_entry")}</dt><dd>${esc(e.target)} · ${esc(t("r_" + e.reason))}</dd>` : ""}
-      ${e.case_ref ? `<dt>${t("al_case")}</dt><dd>${esc(e.case_ref)}</dd>` : ""}
-      ${e.users && e.users.length ? `<dt>${t("al_users")}</dt><dd>${esc(e.users.join(", "))}</dd>` : ""}
-      <dt>${t("pl_read_id")}</dt><dd>${esc(a.read_id)}</dd>
+      ${e.target ? html`<dt>${t("al_entry")}</dt><dd>${e.target} · ${t("r_" + e.reason)}</dd>` : ""}
+      ${e.case_ref ? html`<dt>${t("al_case")}</dt><dd>${e.case_ref}</dd>` : ""}
+      ${e.users && e.users.length ? html`<dt>${t("al_users")}</dt><dd>${e.users.join(", ")}</dd>` : ""}
+      <dt>${t("pl_read_id")}</dt><dd>${a.read_id}</dd>
     </dl>
     <button type="button" class="secondary small" data-show>${t("al_show")}</button>
-    ${a.acked_at ? `<p class="ok">${esc(fill("al_acked", { who: a.acked_by, at: fmtTime(a.acked_at), outcome: t("o_" + a.outcome) }))}${a.outcome_note ? ` — ${esc(a.outcome_note)}` : ""}</p>`
-    : `<form class="pl-ack" aria-label="${t("al_ack")} ${esc(a.plate)}">
+    ${a.acked_at ? html`<p class="ok">${fill("al_acked", { who: a.acked_by, at: fmtTime(a.acked_at), outcome: t("o_" + a.outcome) })}${a.outcome_note ? ` — ${a.outcome_note}` : ""}</p>`
+    : html`<form class="pl-ack" aria-label="${t("al_ack")} ${a.plate}">
       <div><label for="ack-o-${sid}">${t("al_outcome")}</label><select id="ack-o-${sid}" required>
-        ${OUTCOMES.map((o) => `<option value="${o}">${t("o_" + o)}</option>`).join("")}</select></div>
+        ${OUTCOMES.map((o) => html`<option value="${o}">${t("o_" + o)}</option>`)}</select></div>
       <div><label for="ack-n-${sid}">${t("al_note")}</label><input id="ack-n-${sid}" maxlength="500" autocomplete="off"></div>
-      <button type="submit">${t("al_ack")}</button></form>`}`;
+      <button type="submit">${t("al_ack")}</button></form>`}`);
   li.querySelector("[data-show]").addEventListener("click", () => onShow(a));
   const form = li.querySelector("form.pl-ack");
   if (form) form.addEventListener("submit", async (ev) => {

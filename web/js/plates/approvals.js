@@ -5,10 +5,11 @@
 // /reject, /run). So the requester's browser remembers its requests, and an approver decides
 // by the request number the requester passes on. When a GET /plates/approvals appears, both
 // lists use it instead (probed once; a 404/405 means "not there").
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { fill, problemDetail } from "./common.js";
 import { summary } from "./forms.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -73,16 +74,16 @@ export async function renderMine(root, user, onRun, say) {
   let list = load(user);
   const fromServer = await serverApprovals().catch(() => null);
   if (fromServer) list = fromServer.filter((a) => a.requested_by === user);
-  root.innerHTML = `<h3 id="ap-mine-h">${t("ap_mine")}</h3>${fromServer ? "" : `<p class="muted">${t("ap_local")}</p>`}
-    ${list.length === 0 ? `<p class="muted">${t("ap_none")}</p>` : `<table aria-labelledby="ap-mine-h"><thead><tr><th scope="col">${t("ap_id")}</th>
+  put(root, html`<h3 id="ap-mine-h">${t("ap_mine")}</h3>${fromServer ? "" : html`<p class="muted">${t("ap_local")}</p>`}
+    ${list.length === 0 ? html`<p class="muted">${t("ap_none")}</p>` : html`<table aria-labelledby="ap-mine-h"><thead><tr><th scope="col">${t("ap_id")}</th>
     <th scope="col">${t("ap_query")}</th><th scope="col">${t("ap_status")}</th><th scope="col"></th></tr></thead><tbody>
-    ${list.map((a, i) => `<tr><td><code>${esc(a.id)}</code><br><button type="button" class="secondary small" data-copy="${i}">${t("ap_copy")}</button></td>
-    <td>${esc(summary(a.query))}<br><span class="muted">${fmtTime(a.query.from ?? (a.query.scenes && a.query.scenes[0].from))} – ${fmtTime(a.query.to ?? (a.query.scenes && a.query.scenes[0].to))}</span>
-    <br><span class="muted">${esc(a.purpose)} · ${esc(a.reference || "")}</span></td>
-    <td>${esc(statusText(a.status))}</td>
-    <td class="row">${a.status === "used" || a.status === "rejected" ? "" : `<button type="button" data-run="${i}">${t("ap_run")}</button>`}
-    ${fromServer ? "" : `<button type="button" class="secondary small" data-forget="${i}">${t("ap_forget")}</button>`}</td></tr>`).join("")}
-    </tbody></table>`}`;
+    ${list.map((a, i) => html`<tr><td><code>${a.id}</code><br><button type="button" class="secondary small" data-copy="${i}">${t("ap_copy")}</button></td>
+    <td>${summary(a.query)}<br><span class="muted">${fmtTime(a.query.from ?? (a.query.scenes && a.query.scenes[0].from))} – ${fmtTime(a.query.to ?? (a.query.scenes && a.query.scenes[0].to))}</span>
+    <br><span class="muted">${a.purpose} · ${a.reference || ""}</span></td>
+    <td>${statusText(a.status)}</td>
+    <td class="row">${a.status === "used" || a.status === "rejected" ? "" : html`<button type="button" data-run="${i}">${t("ap_run")}</button>`}
+    ${fromServer ? "" : html`<button type="button" class="secondary small" data-forget="${i}">${t("ap_forget")}</button>`}</td></tr>`)}
+    </tbody></table>`}`);
   const update = (id, patch) => {
     const all = load(user).map((x) => (x.id === id ? { ...x, ...patch } : x));
     save(user, all);
@@ -116,17 +117,17 @@ export async function renderMine(root, user, onRun, say) {
 export async function renderDecide(root, me, say) {
   const pending = await serverApprovals("pending").catch(() => null);
   const others = (pending || []).filter((a) => a.status === "pending");
-  root.innerHTML = `<h3>${t("ap_decide_title")}</h3><p class="muted">${t("ap_decide_hint")}</p>
-    ${pending ? `<h4>${t("ap_pending_list")}</h4>${others.length === 0 ? `<p class="muted">${t("ap_none")}</p>` : `<table><thead><tr>
+  put(root, html`<h3>${t("ap_decide_title")}</h3><p class="muted">${t("ap_decide_hint")}</p>
+    ${pending ? html`<h4>${t("ap_pending_list")}</h4>${others.length === 0 ? html`<p class="muted">${t("ap_none")}</p>` : html`<table><thead><tr>
       <th scope="col">${t("ap_id")}</th><th scope="col">${t("ap_query")}</th><th scope="col">${t("ap_requested_by")}</th><th scope="col"></th></tr></thead><tbody>
-      ${others.map((a) => `<tr><td><code>${esc(a.id)}</code></td><td>${esc(summary(a.query))}<br><span class="muted">${esc(a.purpose)} · ${esc(a.reference || "")}</span></td>
-      <td>${esc(a.requested_by)}<br><span class="muted">${fmtTime(a.requested_at)}</span></td>
-      <td class="row">${a.requested_by === me.user.username ? `<span class="muted">${t("ap_own")}</span>` : `<button type="button" data-ok="${esc(a.id)}">${t("ap_approve")}</button>
-      <button type="button" class="secondary" data-no="${esc(a.id)}">${t("ap_reject")}</button>`}</td></tr>`).join("")}</tbody></table>`}` : ""}
+      ${others.map((a) => html`<tr><td><code>${a.id}</code></td><td>${summary(a.query)}<br><span class="muted">${a.purpose} · ${a.reference || ""}</span></td>
+      <td>${a.requested_by}<br><span class="muted">${fmtTime(a.requested_at)}</span></td>
+      <td class="row">${a.requested_by === me.user.username ? html`<span class="muted">${t("ap_own")}</span>` : html`<button type="button" data-ok="${a.id}">${t("ap_approve")}</button>
+      <button type="button" class="secondary" data-no="${a.id}">${t("ap_reject")}</button>`}</td></tr>`)}</tbody></table>`}` : ""}
     <form id="ap-decide" class="pl-inline"><div><label for="ap-id">${t("ap_id")}</label>
     <input id="ap-id" required autocomplete="off" spellcheck="false" placeholder="qa-0123456789abcdef" pattern="qa-[0-9a-fA-F]+"></div>
     <div class="row"><button type="submit" value="approve">${t("ap_approve")}</button>
-    <button type="button" class="secondary" id="ap-reject">${t("ap_reject")}</button></div></form>`;
+    <button type="button" class="secondary" id="ap-reject">${t("ap_reject")}</button></div></form>`);
   const decide = async (id, approve) => {
     try {
       const a = await api("POST", `/plates/approvals/${encodeURIComponent(id)}/${approve ? "approve" : "reject"}`);

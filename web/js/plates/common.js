@@ -1,7 +1,8 @@
 // Shared pieces of the plate views (investigation, watch-list, alerts layer): district-zone
 // times for datetime-local inputs, the checkpoint bindings, the signed-in person, problem text.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, t, utcMsToWall, wallToUtcMs, zone } from "../i18n.js";
+import { html } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -54,11 +55,11 @@ export const DAY_US = 24 * HOUR_US;
 
 /// A labelled pair of datetime-local inputs; `prefix` makes the ids unique.
 export function windowFields(prefix, fromUs, toUs) {
-  return `<div class="pl-window"><div><label for="${prefix}-from">${t("pl_from")}</label>
+  return html`<div class="pl-window"><div><label for="${prefix}-from">${t("pl_from")}</label>
     <input type="datetime-local" id="${prefix}-from" required value="${microsToLocal(fromUs)}" aria-describedby="${prefix}-zone"></div>
     <div><label for="${prefix}-to">${t("pl_to")}</label>
     <input type="datetime-local" id="${prefix}-to" required value="${microsToLocal(toUs)}" aria-describedby="${prefix}-zone"></div>
-    <p class="muted pl-zone" id="${prefix}-zone">${t("pl_zone_hint")} (${esc(zone())})</p></div>`;
+    <p class="muted pl-zone" id="${prefix}-zone">${t("pl_zone_hint")} (${zone()})</p></div>`;
 }
 
 /// Reads a window written by `windowFields`; throws a message when incomplete.

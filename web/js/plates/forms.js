@@ -1,8 +1,8 @@
 // The forms of the investigative queries Q1–Q7: their fields and the query object each builds
 // (POST /plates/query `query`; times are UTC microseconds, windows [from, to)).
-import { esc } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { DAY_US, cpName, nowMicros, readWindow, windowFields } from "./common.js";
+import { html, nothing } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -47,13 +47,13 @@ export const KINDS = ["trajectory", "co_travel", "multi_scene", "partial_plate",
 const COLOURS = ["blue", "yellow", "green", "white", "black"];
 const TYPES = ["01", "02", "15", "16", "23", "51", "52"];
 
-function num(id, label, value, min, max, extra = "") {
-  return `<div><label for="${id}">${label}</label><input type="number" id="${id}" min="${min}" max="${max}" value="${value}" ${extra}></div>`;
+function num(id, label, value, min, max, required = false) {
+  return html`<div><label for="${id}">${label}</label><input type="number" id="${id}" min="${min}" max="${max}" value="${value}" ?required=${required}></div>`;
 }
 
 function plateField(id, value) {
-  return `<div><label for="${id}">${t("f_plate")}</label>
-    <input id="${id}" required autocomplete="off" spellcheck="false" value="${esc(value || "")}" placeholder="鲁Q12345"></div>`;
+  return html`<div><label for="${id}">${t("f_plate")}</label>
+    <input id="${id}" required autocomplete="off" spellcheck="false" value="${value || ""}" placeholder="鲁Q12345"></div>`;
 }
 
 /// The form fields of one kind (inside the query form). `prefill` carries a plate or a window
@@ -62,36 +62,36 @@ export function fieldsHtml(kind, cps, prefill = {}) {
   const to = prefill.to ?? Math.ceil(nowMicros() / (60 * 1e6)) * 60 * 1e6;
   const from = prefill.from ?? to - DAY_US;
   const win = windowFields("q", from, to);
-  const limit = `<div><label for="q-limit">${t("f_limit")}</label><input type="number" id="q-limit" min="1" max="10000" placeholder="1000"></div>`;
+  const limit = html`<div><label for="q-limit">${t("f_limit")}</label><input type="number" id="q-limit" min="1" max="10000" placeholder="1000"></div>`;
   switch (kind) {
     case "trajectory":
-      return plateField("q-plate", prefill.plate) + win + limit;
+      return html`${plateField("q-plate", prefill.plate)}${win}${limit}`;
     case "co_travel":
-      return plateField("q-plate", prefill.plate) + win +
-        `<div class="pl-pair">${num("q-delta", t("f_delta"), 120, 1, 600, "required")}${num("q-minocc", t("f_min_occ"), 3, 1, 1000, "required")}</div>` + limit;
+      return html`${plateField("q-plate", prefill.plate)}${win}
+        <div class="pl-pair">${num("q-delta", t("f_delta"), 120, 1, 600, true)}${num("q-minocc", t("f_min_occ"), 3, 1, 1000, true)}</div>${limit}`;
     case "multi_scene":
-      return `<div id="q-scenes"></div>${num("q-minscenes", t("f_min_scenes"), "", 1, 5)}` + limit;
+      return html`<div id="q-scenes"></div>${num("q-minscenes", t("f_min_scenes"), "", 1, 5)}${limit}`;
     case "partial_plate":
-      return `<div><label for="q-pattern">${t("f_pattern")}</label>
-        <input id="q-pattern" required autocomplete="off" spellcheck="false" placeholder="鲁Q?B0*" value="${esc(prefill.pattern || "")}"></div>
+      return html`<div><label for="q-pattern">${t("f_pattern")}</label>
+        <input id="q-pattern" required autocomplete="off" spellcheck="false" placeholder="鲁Q?B0*" value="${prefill.pattern || ""}"></div>
         <div class="pl-check"><input type="checkbox" id="q-confusables"><label for="q-confusables">${t("f_confusables")}</label></div>
         <div class="pl-pair"><div><label for="q-colour">${t("f_colour")}</label><select id="q-colour"><option value="">${t("f_any")}</option>
-        ${COLOURS.map((c) => `<option value="${c}">${t("c_" + c)}</option>`).join("")}</select></div>
+        ${COLOURS.map((c) => html`<option value="${c}">${t("c_" + c)}</option>`)}</select></div>
         <div><label for="q-ptype">${t("f_type")}</label><select id="q-ptype"><option value="">${t("f_any")}</option>
-        ${TYPES.map((c) => `<option value="${c}">${t("pt_" + c)}</option>`).join("")}</select></div></div>` + win + limit;
+        ${TYPES.map((c) => html`<option value="${c}">${t("pt_" + c)}</option>`)}</select></div></div>${win}${limit}`;
     case "at_checkpoints":
-      return `<fieldset class="pl-cps"><legend>${t("f_checkpoints")}</legend>
+      return html`<fieldset class="pl-cps"><legend>${t("f_checkpoints")}</legend>
         <div class="row"><button type="button" class="secondary" data-cps="all">${t("f_all")}</button>
         <button type="button" class="secondary" data-cps="none">${t("f_none")}</button></div>
-        ${[...cps.values()].map((b) => `<div class="pl-check"><input type="checkbox" id="q-cp-${b.code}" value="${b.code}">
-          <label for="q-cp-${b.code}">${esc(cpName(cps, b.code))}</label></div>`).join("")}</fieldset>` + win + limit;
+        ${[...cps.values()].map((b) => html`<div class="pl-check"><input type="checkbox" id="q-cp-${b.code}" value="${b.code}">
+          <label for="q-cp-${b.code}">${cpName(cps, b.code)}</label></div>`)}</fieldset>${win}${limit}`;
     case "flows":
-      return `<div><label for="q-bucket">${t("f_bucket")}</label><select id="q-bucket">
-        <option value="hour">${t("f_hour")}</option><option value="day">${t("f_day")}</option></select></div>` + win + limit;
+      return html`<div><label for="q-bucket">${t("f_bucket")}</label><select id="q-bucket">
+        <option value="hour">${t("f_hour")}</option><option value="day">${t("f_day")}</option></select></div>${win}${limit}`;
     case "first_seen":
-      return win + limit;
+      return html`${win}${limit}`;
     default:
-      return "";
+      return nothing;
   }
 }
 

@@ -1,9 +1,9 @@
 // The answers of Q1–Q7: a table in the panel, a drawing on the map, the CSV rows and the read
 // ids that can be copied into a case as evidence.
-import { esc } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { getMap } from "../map.js";
 import { cpLatLng, cpName, fill } from "./common.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -34,7 +34,7 @@ const vehicle = (r) => [r.vehicle_colour, r.vehicle_type, r.vehicle_brand].filte
 const sec = (us) => Math.round(us / 1e6);
 
 function trajButton(plate) {
-  return `<button type="button" class="secondary small" data-plate="${esc(plate)}">${t("res_traj")}</button>`;
+  return html`<button type="button" class="secondary small" data-plate="${plate}">${t("res_traj")}</button>`;
 }
 
 /// Positions for a trajectory: the answer's checkpoints first, then the bindings.
@@ -46,16 +46,16 @@ function posOf(ans, cps, code) {
 
 function readsTable(rows, cps, numbered) {
   const shown = rows.slice(0, SHOW);
-  return `<table class="pl-results"><caption class="sr-only">${fill("res_count", { n: rows.length })}</caption><thead><tr>
+  return html`<table class="pl-results"><caption class="sr-only">${fill("res_count", { n: rows.length })}</caption><thead><tr>
     <th scope="col"><input type="checkbox" data-all aria-label="${t("res_select_all")}" checked></th>
-    ${numbered ? '<th scope="col">#</th>' : ""}<th scope="col">${t("pl_time")}</th><th scope="col">${t("pl_checkpoint")}</th>
-    ${numbered ? "" : `<th scope="col">${t("pl_plate")}</th>`}<th scope="col">${t("pl_direction")}</th><th scope="col">${t("pl_vehicle")}</th>
-    <th scope="col">${t("pl_confidence")}</th></tr></thead><tbody>${shown.map((r, i) => `<tr>
-    <td><input type="checkbox" data-read="${r.read_id}" checked aria-label="${t("res_select")} ${esc(r.plate)} ${fmtTime(r.ts)}"></td>
-    ${numbered ? `<td><button type="button" class="pl-num" data-focus="${i}" aria-label="${t("res_show")}: ${fill("res_pass", { n: i + 1 })}">${i + 1}</button></td>` : ""}
-    <td>${fmtTime(r.ts)}</td><td>${esc(cpName(cps, r.checkpoint))}</td>${numbered ? "" : `<td>${esc(r.plate)}</td>`}
-    <td>${esc(dir(r.direction))} ${r.lane != null ? `· ${esc(r.lane)}` : ""}</td><td>${esc(vehicle(r))}</td>
-    <td>${r.confidence != null ? Number(r.confidence).toFixed(2) : ""}</td></tr>`).join("")}</tbody></table>`;
+    ${numbered ? html`<th scope="col">#</th>` : ""}<th scope="col">${t("pl_time")}</th><th scope="col">${t("pl_checkpoint")}</th>
+    ${numbered ? "" : html`<th scope="col">${t("pl_plate")}</th>`}<th scope="col">${t("pl_direction")}</th><th scope="col">${t("pl_vehicle")}</th>
+    <th scope="col">${t("pl_confidence")}</th></tr></thead><tbody>${shown.map((r, i) => html`<tr>
+    <td><input type="checkbox" data-read="${r.read_id}" checked aria-label="${t("res_select")} ${r.plate} ${fmtTime(r.ts)}"></td>
+    ${numbered ? html`<td><button type="button" class="pl-num" data-focus="${i}" aria-label="${t("res_show")}: ${fill("res_pass", { n: i + 1 })}">${i + 1}</button></td>` : ""}
+    <td>${fmtTime(r.ts)}</td><td>${cpName(cps, r.checkpoint)}</td>${numbered ? "" : html`<td>${r.plate}</td>`}
+    <td>${dir(r.direction)} ${r.lane != null ? `· ${r.lane}` : ""}</td><td>${vehicle(r)}</td>
+    <td>${r.confidence != null ? Number(r.confidence).toFixed(2) : ""}</td></tr>`)}</tbody></table>`;
 }
 
 function readsCsv(rows, cps) {
@@ -81,8 +81,8 @@ function drawTrajectory(layer, rows, ans, cps) {
     const d = k === 0 ? 0 : 24 + 4 * k;
     const m = L.marker(pos, {
       keyboard: false, title: `${i + 1}`, zIndexOffset: 2000 + rows.length - i,
-      icon: L.divIcon({ className: "pl-pass", html: `<span>${i + 1}</span>`, iconSize: [26, 26], iconAnchor: [13 - d * Math.cos(a), 13 - d * Math.sin(a)] }),
-    }).bindTooltip(`${fill("res_pass", { n: i + 1 })} · ${fmtTime(r.ts)}<br>${esc(cpName(cps, r.checkpoint))}`);
+      icon: L.divIcon({ className: "pl-pass", html: node(html`<span>${i + 1}</span>`), iconSize: [26, 26], iconAnchor: [13 - d * Math.cos(a), 13 - d * Math.sin(a)] }),
+    }).bindTooltip(node(html`${fill("res_pass", { n: i + 1 })} · ${fmtTime(r.ts)}<br>${cpName(cps, r.checkpoint)}`));
     m.addTo(layer);
     markers.push(m);
   });
@@ -99,8 +99,8 @@ function drawCounts(layer, counts, cps, label) {
     const size = Math.round(24 + 22 * Math.sqrt(n / max));
     L.marker(pos, {
       keyboard: false, zIndexOffset: 2000,
-      icon: L.divIcon({ className: "pl-count-marker", html: `<span>${n}</span>`, iconSize: [size, size] }),
-    }).bindTooltip(`${esc(cpName(cps, code))}<br>${esc(label)}: ${n}`).addTo(layer);
+      icon: L.divIcon({ className: "pl-count-marker", html: node(html`<span>${n}</span>`), iconSize: [size, size] }),
+    }).bindTooltip(node(html`${cpName(cps, code)}<br>${label}: ${n}`)).addTo(layer);
   }
 }
 
@@ -115,9 +115,9 @@ function fit(layer) {
 export function showResult(out, ans, q, cps, layer, { onPlate }) {
   layer.clearLayers();
   const rows = ans.rows || [];
-  const head = `<p class="pl-count"><strong>${fill("res_count", { n: ans.count ?? rows.length })}</strong></p>
-    ${ans.truncated ? `<p class="pl-warn" role="alert">${fill("res_truncated", { n: rows.length })}</p>` : ""}
-    ${rows.length > SHOW ? `<p class="muted">${fill("res_shown", { n: SHOW })}</p>` : ""}`;
+  const head = html`<p class="pl-count"><strong>${fill("res_count", { n: ans.count ?? rows.length })}</strong></p>
+    ${ans.truncated ? html`<p class="pl-warn" role="alert">${fill("res_truncated", { n: rows.length })}</p>` : ""}
+    ${rows.length > SHOW ? html`<p class="muted">${fill("res_shown", { n: SHOW })}</p>` : ""}`;
   let body = "";
   let csv = { header: [], rows: [] };
   let markers = [];
@@ -140,13 +140,13 @@ export function showResult(out, ans, q, cps, layer, { onPlate }) {
     }
     case "co_travel":
       companions = rows;
-      body = `<table class="pl-results"><thead><tr><th scope="col">${t("res_companion")}</th><th scope="col">${t("res_occasions")}</th><th scope="col"></th></tr></thead>
-        <tbody>${rows.slice(0, SHOW).map((c, i) => `<tr><td>${esc(c.plate)}</td><td>${c.occasions}</td>
+      body = html`<table class="pl-results"><thead><tr><th scope="col">${t("res_companion")}</th><th scope="col">${t("res_occasions")}</th><th scope="col"></th></tr></thead>
+        <tbody>${rows.slice(0, SHOW).map((c, i) => html`<tr><td>${c.plate}</td><td>${c.occasions}</td>
         <td class="row"><button type="button" class="secondary small" data-companion="${i}">${t("res_show")}</button>${trajButton(c.plate)}</td></tr>
         <tr><td colspan="3"><details><summary>${t("res_passes")} (${c.passes.length})</summary><table><thead><tr>
         <th scope="col">${t("pl_checkpoint")}</th><th scope="col">${t("res_target_time")}</th><th scope="col">${t("res_companion_time")}</th><th scope="col">${t("res_gap")}</th></tr></thead>
-        <tbody>${c.passes.map((p) => `<tr><td>${esc(cpName(cps, p.checkpoint))}</td><td>${fmtTime(p.target_ts)}</td><td>${fmtTime(p.companion_ts)}</td>
-        <td>${sec(p.companion_ts - p.target_ts)}</td></tr>`).join("")}</tbody></table></details></td></tr>`).join("")}</tbody></table>`;
+        <tbody>${c.passes.map((p) => html`<tr><td>${cpName(cps, p.checkpoint)}</td><td>${fmtTime(p.target_ts)}</td><td>${fmtTime(p.companion_ts)}</td>
+        <td>${sec(p.companion_ts - p.target_ts)}</td></tr>`)}</tbody></table></details></td></tr>`)}</tbody></table>`;
       csv = {
         header: ["companion_plate", "occasions", "checkpoint", "checkpoint_name", "target_read", "target_time", "companion_read", "companion_time", "gap_s"],
         rows: rows.flatMap((c) => c.passes.map((p) => [c.plate, c.occasions, p.checkpoint, cpName(cps, p.checkpoint), p.target_read,
@@ -154,34 +154,34 @@ export function showResult(out, ans, q, cps, layer, { onPlate }) {
       };
       break;
     case "multi_scene":
-      body = `<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_scenes")}</th><th scope="col"></th></tr></thead>
-        <tbody>${rows.slice(0, SHOW).map((h) => `<tr><td>${esc(h.plate)}</td><td>${h.scenes.map((s) => s + 1).join(", ")}</td><td>${trajButton(h.plate)}</td></tr>`).join("")}</tbody></table>`;
+      body = html`<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_scenes")}</th><th scope="col"></th></tr></thead>
+        <tbody>${rows.slice(0, SHOW).map((h) => html`<tr><td>${h.plate}</td><td>${h.scenes.map((s) => s + 1).join(", ")}</td><td>${trajButton(h.plate)}</td></tr>`)}</tbody></table>`;
       csv = { header: ["plate", "scenes"], rows: rows.map((h) => [h.plate, h.scenes.map((s) => s + 1).join(" ")]) };
       break;
     case "partial_plate":
-      body = `<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_reads")}</th><th scope="col"></th></tr></thead>
-        <tbody>${rows.slice(0, SHOW).map((c) => `<tr><td>${esc(c.plate)}</td><td>${c.reads}</td><td>${trajButton(c.plate)}</td></tr>`).join("")}</tbody></table>`;
+      body = html`<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_reads")}</th><th scope="col"></th></tr></thead>
+        <tbody>${rows.slice(0, SHOW).map((c) => html`<tr><td>${c.plate}</td><td>${c.reads}</td><td>${trajButton(c.plate)}</td></tr>`)}</tbody></table>`;
       csv = { header: ["plate", "reads"], rows: rows.map((c) => [c.plate, c.reads]) };
       break;
     case "flows": {
       const totals = new Map();
       rows.forEach((f) => totals.set(f.checkpoint, (totals.get(f.checkpoint) || 0) + f.reads));
-      body = `<h4>${t("res_total")}</h4><table class="pl-results"><thead><tr><th scope="col">${t("pl_checkpoint")}</th><th scope="col">${t("res_reads")}</th></tr></thead>
-        <tbody>${[...totals].sort((a, b) => b[1] - a[1]).map(([c, n]) => `<tr><td>${esc(cpName(cps, c))}</td><td>${n}</td></tr>`).join("")}</tbody></table>
+      body = html`<h4>${t("res_total")}</h4><table class="pl-results"><thead><tr><th scope="col">${t("pl_checkpoint")}</th><th scope="col">${t("res_reads")}</th></tr></thead>
+        <tbody>${[...totals].sort((a, b) => b[1] - a[1]).map(([c, n]) => html`<tr><td>${cpName(cps, c)}</td><td>${n}</td></tr>`)}</tbody></table>
         <details><summary>${t("res_bucket")}</summary><table class="pl-results"><thead><tr><th scope="col">${t("pl_checkpoint")}</th><th scope="col">${t("res_bucket")}</th><th scope="col">${t("res_reads")}</th></tr></thead>
-        <tbody>${rows.slice(0, SHOW).map((f) => `<tr><td>${esc(cpName(cps, f.checkpoint))}</td><td>${fmtTime(f.bucket_start)}</td><td>${f.reads}</td></tr>`).join("")}</tbody></table></details>`;
+        <tbody>${rows.slice(0, SHOW).map((f) => html`<tr><td>${cpName(cps, f.checkpoint)}</td><td>${fmtTime(f.bucket_start)}</td><td>${f.reads}</td></tr>`)}</tbody></table></details>`;
       csv = { header: ["checkpoint", "checkpoint_name", "bucket_start", "bucket_start_us", "reads"],
         rows: rows.map((f) => [f.checkpoint, cpName(cps, f.checkpoint), fmtTime(f.bucket_start), f.bucket_start, f.reads]) };
       drawCounts(layer, totals, cps, t("res_reads"));
       break;
     }
     case "first_seen":
-      body = `<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_first")}</th><th scope="col">${t("res_reads")}</th><th scope="col"></th></tr></thead>
-        <tbody>${rows.slice(0, SHOW).map((f) => `<tr><td>${esc(f.plate)}</td><td>${fmtTime(f.first_ts)}</td><td>${f.reads}</td><td>${trajButton(f.plate)}</td></tr>`).join("")}</tbody></table>`;
+      body = html`<table class="pl-results"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("res_first")}</th><th scope="col">${t("res_reads")}</th><th scope="col"></th></tr></thead>
+        <tbody>${rows.slice(0, SHOW).map((f) => html`<tr><td>${f.plate}</td><td>${fmtTime(f.first_ts)}</td><td>${f.reads}</td><td>${trajButton(f.plate)}</td></tr>`)}</tbody></table>`;
       csv = { header: ["plate", "first_seen", "first_ts_us", "reads"], rows: rows.map((f) => [f.plate, fmtTime(f.first_ts), f.first_ts, f.reads]) };
       break;
   }
-  out.innerHTML = head + (rows.length ? body : `<p>${t("res_none")}</p>`);
+  put(out, html`${head}${rows.length ? body : html`<p>${t("res_none")}</p>`}`);
   out.querySelectorAll("[data-plate]").forEach((b) => b.addEventListener("click", () => onPlate(b.dataset.plate)));
   out.querySelectorAll("[data-focus]").forEach((b) => b.addEventListener("click", () => {
     const m = markers[Number(b.dataset.focus)];

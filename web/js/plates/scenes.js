@@ -1,11 +1,11 @@
 // The multi-scene (碰撞) editor: 2–5 circles drawn on the map, each with its own window. Click
 // the map to place the armed scene's centre (or type the coordinates, or centre it on a
 // checkpoint from the list: keyboard users need no mouse); the radius input resizes the circle.
-import { esc } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { getMap } from "../map.js";
 import { onMapClick } from "../ui.js";
 import { DAY_US, cpName, fill, haversineM, nowMicros, readWindow, windowFields } from "./common.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -64,8 +64,8 @@ export class SceneEditor {
 
   render() {
     const opts = [...this.cps.values()].filter((b) => b.lat != null)
-      .map((b) => `<option value="${b.code}">${esc(cpName(this.cps, b.code))}</option>`).join("");
-    this.root.innerHTML = `<p class="muted">${t("qh_multi_scene")}</p><ol class="pl-scenes">${this.scenes.map((s, i) => `
+      .map((b) => html`<option value="${b.code}">${cpName(this.cps, b.code)}</option>`);
+    put(this.root, html`<p class="muted">${t("qh_multi_scene")}</p><ol class="pl-scenes">${this.scenes.map((s, i) => html`
       <li class="card" data-i="${i}" style="border-left:6px solid ${COLOURS[i]}">
         <h4>${fill("sc_scene", { n: i + 1 })}</h4>
         <button type="button" class="secondary" data-act="arm" aria-pressed="${this.armed === i}">${t("sc_place")}</button>
@@ -75,9 +75,9 @@ export class SceneEditor {
         <div><label for="sc${i}-r">${t("sc_radius")}</label><input type="number" id="sc${i}-r" min="1" max="5000" step="50" value="${s.radius}"></div>
         ${windowFields(`sc${i}`, s.from, s.to)}
         <p class="muted" data-inside>${fill("sc_inside", { n: this.inside(s) })}</p>
-        ${this.scenes.length > 2 ? `<button type="button" class="secondary" data-act="remove">${t("sc_remove")}</button>` : ""}
-      </li>`).join("")}</ol>
-      ${this.scenes.length < 5 ? `<button type="button" class="secondary" data-act="add">${t("sc_add")}</button>` : ""}`;
+        ${this.scenes.length > 2 ? html`<button type="button" class="secondary" data-act="remove">${t("sc_remove")}</button>` : ""}
+      </li>`)}</ol>
+      ${this.scenes.length < 5 ? html`<button type="button" class="secondary" data-act="add">${t("sc_add")}</button>` : ""}`);
     this.root.querySelectorAll("li[data-i]").forEach((li) => {
       const i = Number(li.dataset.i);
       li.querySelector('[data-act="arm"]').addEventListener("click", () => this.arm(i));
@@ -129,7 +129,7 @@ export class SceneEditor {
         .addTo(this.layer);
       L.marker([s.lat, s.lon], {
         keyboard: false, interactive: false,
-        icon: L.divIcon({ className: "pl-scene-label", html: `<span style="background:${COLOURS[i]}">${i + 1}</span>`, iconSize: [22, 22] }),
+        icon: L.divIcon({ className: "pl-scene-label", html: node(html`<span style="background:${COLOURS[i]}">${i + 1}</span>`), iconSize: [22, 22] }),
       }).addTo(this.layer);
     });
   }

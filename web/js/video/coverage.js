@@ -1,9 +1,10 @@
 // Coverage of key places and key road sections per town and for the district, the uncovered
 // stretches on the map, and suggested sites for new cameras with their explanation.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, currentLang, t } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { downloadCsv, problemText } from "../ui.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -49,13 +50,13 @@ function explain(s, districtKeyRoad) {
 }
 
 export function coverageTab(el, status) {
-  el.innerHTML = `<form id="vc-form" class="vid-form">
+  put(el, html`<form id="vc-form" class="vid-form">
       <div class="vid-2"><div><label for="vc-k">${t("vc_k")}</label><input id="vc-k" type="number" min="0" max="50" value="5"></div>
       <div><label for="vc-gap">${t("vc_gap")}</label><input id="vc-gap" type="number" min="1" value="100"></div></div>
       <div class="vid-2"><div><label for="vc-range">${t("vc_range")}</label><input id="vc-range" type="number" min="1" max="5000" value="50"></div>
       <div class="vid-check"><input id="vc-roads" type="checkbox"><label for="vc-roads">${t("vc_roads")}</label></div></div>
       <button type="submit">${t("vc_run")}</button></form>
-    <p class="error" id="vc-error" role="alert"></p><div id="vc-out"></div>`;
+    <p class="error" id="vc-error" role="alert"></p><div id="vc-out"></div>`);
   const $ = (s) => el.querySelector(s);
   let gapLayer = null;
   let siteLayer = null;
@@ -65,40 +66,40 @@ export function coverageTab(el, status) {
   async function run() {
     $("#vc-error").textContent = "";
     const out = $("#vc-out");
-    out.innerHTML = `<p class="muted">${t("vc_loading")}</p>`;
+    put(out, html`<p class="muted">${t("vc_loading")}</p>`);
     const q = new URLSearchParams({ k: $("#vc-k").value || "5", min_gap_m: $("#vc-gap").value || "100", site_range_m: $("#vc-range").value || "50" });
     if ($("#vc-roads").checked) q.set("roads", "true");
     let r;
-    try { r = await api("GET", `/video/coverage?${q}`); } catch (e) { out.innerHTML = ""; $("#vc-error").textContent = problemText(e); return; }
+    try { r = await api("GET", `/video/coverage?${q}`); } catch (e) { out.replaceChildren(); $("#vc-error").textContent = problemText(e); return; }
     const d = figures(r.district);
     const towns = r.towns.map((x) => ({ name: x.town_id ? x.town_name : t("vc_outside"), f: figures(x.figures), raw: x }));
-    out.innerHTML = `<h3>${t("vc_district")}</h3>
-      <dl class="vid-figures" id="vc-district"><div><dt>${t("vc_key_roads")}</dt><dd>${esc(d.roads)}</dd></div>
-      <div><dt>${t("vc_key_places")}</dt><dd>${esc(d.places)}</dd></div>
-      ${d.all ? `<div><dt>${t("vc_roads_all")}</dt><dd>${esc(d.all)}</dd></div>` : ""}
-      <div><dt>${t("vc_cameras")}</dt><dd>${esc(r.cameras)}</dd></div></dl>
-      <table id="vc-towns"><caption class="muted">${t("vc_by_town")}</caption><thead><tr><th scope="col">${t("vc_town")}</th><th scope="col">${t("vc_key_roads")}</th><th scope="col">${t("vc_key_places")}</th>${d.all ? `<th scope="col">${t("vc_roads_all")}</th>` : ""}</tr></thead>
-      <tbody>${towns.map((x) => `<tr><th scope="row">${esc(x.name)}</th><td>${esc(x.f.roads)}</td><td>${esc(x.f.places)}</td>${d.all ? `<td>${esc(x.f.all || "—")}</td>` : ""}</tr>`).join("")}</tbody></table>
+    put(out, html`<h3>${t("vc_district")}</h3>
+      <dl class="vid-figures" id="vc-district"><div><dt>${t("vc_key_roads")}</dt><dd>${d.roads}</dd></div>
+      <div><dt>${t("vc_key_places")}</dt><dd>${d.places}</dd></div>
+      ${d.all ? html`<div><dt>${t("vc_roads_all")}</dt><dd>${d.all}</dd></div>` : ""}
+      <div><dt>${t("vc_cameras")}</dt><dd>${r.cameras}</dd></div></dl>
+      <table id="vc-towns"><caption class="muted">${t("vc_by_town")}</caption><thead><tr><th scope="col">${t("vc_town")}</th><th scope="col">${t("vc_key_roads")}</th><th scope="col">${t("vc_key_places")}</th>${d.all ? html`<th scope="col">${t("vc_roads_all")}</th>` : ""}</tr></thead>
+      <tbody>${towns.map((x) => html`<tr><th scope="row">${x.name}</th><td>${x.f.roads}</td><td>${x.f.places}</td>${d.all ? html`<td>${x.f.all || "—"}</td>` : ""}</tr>`)}</tbody></table>
       <div class="row"><button type="button" class="secondary" id="vc-csv">${t("csv")}</button></div>
-      <h3>${t("vc_suggestions")}</h3><ol class="vid-list" id="vc-sites">${r.suggestions.map((s, i) => `<li><p>${esc(explain(s, r.district.key_road_m))}</p>
-        <button type="button" class="secondary vid-small" data-site="${i}">${t("vc_show")} ${t("vc_site")} ${esc(s.rank)}</button></li>`).join("")}</ol>
+      <h3>${t("vc_suggestions")}</h3><ol class="vid-list" id="vc-sites">${r.suggestions.map((s, i) => html`<li><p>${explain(s, r.district.key_road_m)}</p>
+        <button type="button" class="secondary vid-small" data-site="${i}">${t("vc_show")} ${t("vc_site")} ${s.rank}</button></li>`)}</ol>
       <h3>${t("vc_uncovered")} (${r.uncovered.length})</h3>
-      ${r.uncovered.length ? `<table><thead><tr><th scope="col">${t("name")}</th><th scope="col">${t("vc_length")}</th><th scope="col"><span class="vid-sr">${t("vc_show")}</span></th></tr></thead><tbody>
-        ${r.uncovered.map((u, i) => `<tr><td>${esc(u.name)} <span class="muted">${esc(u.feature_id)}</span></td><td>${esc(Math.round(u.length_m))} m</td>
-        <td><button type="button" class="secondary vid-small" data-gap="${i}" aria-label="${esc(`${t("vc_show")} ${u.name} ${Math.round(u.length_m)} m`)}">${t("vc_show")}</button></td></tr>`).join("")}</tbody></table>`
-        : `<p class="muted">${t("vc_none_gaps")}</p>`}
-      <details><summary>${t("vc_method")}</summary><p class="muted">${esc(r.method)}</p></details>`;
+      ${r.uncovered.length ? html`<table><thead><tr><th scope="col">${t("name")}</th><th scope="col">${t("vc_length")}</th><th scope="col"><span class="vid-sr">${t("vc_show")}</span></th></tr></thead><tbody>
+        ${r.uncovered.map((u, i) => html`<tr><td>${u.name} <span class="muted">${u.feature_id}</span></td><td>${Math.round(u.length_m)} m</td>
+        <td><button type="button" class="secondary vid-small" data-gap="${i}" aria-label="${`${t("vc_show")} ${u.name} ${Math.round(u.length_m)} m`}">${t("vc_show")}</button></td></tr>`)}</tbody></table>`
+        : html`<p class="muted">${t("vc_none_gaps")}</p>`}
+      <details><summary>${t("vc_method")}</summary><p class="muted">${r.method}</p></details>`);
     status(`${t("vc_district")}: ${t("vc_key_roads")} ${d.roads}`);
 
     dropLayers();
     gapLayer = L.geoJSON({ type: "FeatureCollection", features: r.uncovered.map((u) => ({ type: "Feature", geometry: u.line, properties: u })) }, {
       style: () => ({ color: "#a4000f", weight: 6, dashArray: "6 6", opacity: 0.9 }),
-      onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)} · ${Math.round(f.properties.length_m)} m`, { sticky: true }),
+      onEachFeature: (f, l) => l.bindTooltip(node(html`<span>${f.properties.name} · ${Math.round(f.properties.length_m)} m</span>`), { sticky: true }),
     });
     siteLayer = L.layerGroup(r.suggestions.map((s) => {
-      const icon = L.divIcon({ className: "vid-site", html: `<span aria-hidden="true">${esc(s.rank)}</span>`, iconSize: [24, 24] });
+      const icon = L.divIcon({ className: "vid-site", html: node(html`<span aria-hidden="true">${s.rank}</span>`), iconSize: [24, 24] });
       const m = L.marker([s.lat, s.lon], { icon, title: `${t("vc_site")} ${s.rank}`, keyboard: true });
-      m.bindPopup(`<strong>${t("vc_site")} ${esc(s.rank)}</strong><p>${esc(explain(s, r.district.key_road_m))}</p>`, { maxWidth: 300 });
+      m.bindPopup(node(html`<strong>${t("vc_site")} ${s.rank}</strong><p>${explain(s, r.district.key_road_m)}</p>`), { maxWidth: 300 });
       return L.featureGroup([L.circle([s.lat, s.lon], { radius: s.range_m, color: "#7c3aed", weight: 2, fillOpacity: 0.1, interactive: false }), m]);
     }));
     names = [t("vc_layer_gaps"), t("vc_layer_sites")];
@@ -114,7 +115,7 @@ export function coverageTab(el, status) {
     out.querySelectorAll("[data-site]").forEach((btn) => btn.addEventListener("click", () => {
       const s = r.suggestions[Number(btn.dataset.site)];
       getMap().setView([s.lat, s.lon], 17);
-      L.popup().setLatLng([s.lat, s.lon]).setContent(`<strong>${t("vc_site")} ${esc(s.rank)}</strong><p>${esc(explain(s, r.district.key_road_m))}</p>`).openOn(getMap());
+      L.popup().setLatLng([s.lat, s.lon]).setContent(node(html`<strong>${t("vc_site")} ${s.rank}</strong><p>${explain(s, r.district.key_road_m)}</p>`)).openOn(getMap());
     }));
     out.querySelectorAll("[data-gap]").forEach((btn) => btn.addEventListener("click", () => {
       const u = r.uncovered[Number(btn.dataset.gap)];

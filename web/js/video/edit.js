@@ -1,9 +1,10 @@
 // Editing the camera registry (manage_sensors): a camera form in a dialog with field-named
 // errors from the API, delete, and CSV/GeoJSON import with the per-row report.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { problemText } from "../ui.js";
 import { loadVideo, video } from "./store.js";
+import { html, nothing, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -34,20 +35,20 @@ const FIELDS = [
 function input(f, label, kind, c) {
   const id = `ve-${f}`;
   const val = c ? c[f] : f === "status" ? "active" : null;
-  const err = `<span class="error vid-field-error" id="${id}-err"></span>`;
-  if (kind === "checkbox") return `<div class="vid-check"><input id="${id}" type="checkbox" ${val ? "checked" : ""} aria-describedby="${id}-err"><label for="${id}">${t(label)}</label>${err}</div>`;
+  const err = html`<span class="error vid-field-error" id="${id}-err"></span>`;
+  if (kind === "checkbox") return html`<div class="vid-check"><input id="${id}" type="checkbox" ?checked=${!!val} aria-describedby="${id}-err"><label for="${id}">${t(label)}</label>${err}</div>`;
   if (kind === "platform") {
-    return `<label for="${id}">${t(label)}</label><select id="${id}" aria-describedby="${id}-err"><option value="">${t("ve_no_platform")}</option>
-      ${video().platforms.map((p) => `<option value="${esc(p.id)}" ${p.id === val ? "selected" : ""}>${esc(p.name)} (${esc(p.id)})</option>`).join("")}</select>${err}`;
+    return html`<label for="${id}">${t(label)}</label><select id="${id}" aria-describedby="${id}-err"><option value="">${t("ve_no_platform")}</option>
+      ${video().platforms.map((p) => html`<option value="${p.id}" ?selected=${p.id === val}>${p.name} (${p.id})</option>`)}</select>${err}`;
   }
   if (kind === "status") {
-    return `<label for="${id}">${t(label)}</label><select id="${id}" aria-describedby="${id}-err">${["active", "maintenance", "retired"]
-      .map((s) => `<option value="${s}" ${s === val ? "selected" : ""}>${t(`st_${s}`)}</option>`).join("")}</select>${err}`;
+    return html`<label for="${id}">${t(label)}</label><select id="${id}" aria-describedby="${id}-err">${["active", "maintenance", "retired"]
+      .map((s) => html`<option value="${s}" ?selected=${s === val}>${t(`st_${s}`)}</option>`)}</select>${err}`;
   }
-  const ro = f === "id" && c ? "readonly" : "";
-  const req = ["id", "name", "lon", "lat", "range_m"].includes(f) ? "required" : "";
-  return `<label for="${id}">${t(label)}</label><input id="${id}" type="${kind === "number" ? "text" : kind}" ${kind === "number" ? 'inputmode="decimal"' : ""}
-    value="${esc(val ?? "")}" ${ro} ${req} aria-describedby="${id}-err" autocomplete="off">${err}`;
+  const ro = f === "id" && !!c;
+  const req = ["id", "name", "lon", "lat", "range_m"].includes(f);
+  return html`<label for="${id}">${t(label)}</label><input id="${id}" type="${kind === "number" ? "text" : kind}" inputmode=${kind === "number" ? "decimal" : nothing}
+    value="${val ?? ""}" ?readonly=${ro} ?required=${req} aria-describedby="${id}-err" autocomplete="off">${err}`;
 }
 
 /// Opens the editor for camera `c` (null: a new camera).
@@ -55,11 +56,11 @@ export function editCamera(c, status) {
   const dlg = document.createElement("dialog");
   dlg.className = "vid-dialog";
   dlg.setAttribute("aria-labelledby", "ve-title");
-  dlg.innerHTML = `<form method="dialog" novalidate><h2 id="ve-title">${esc(c ? t("ve_title_edit").replace("{id}", c.id) : t("ve_title_new"))}</h2>
-    ${FIELDS.map(([f, l, k]) => input(f, l, k, c)).join("")}
+  put(dlg, html`<form method="dialog" novalidate><h2 id="ve-title">${c ? t("ve_title_edit").replace("{id}", c.id) : t("ve_title_new")}</h2>
+    ${FIELDS.map(([f, l, k]) => input(f, l, k, c))}
     <p class="error" id="ve-error" role="alert"></p>
-    <div class="row"><button type="submit">${t("ve_save")}</button>${c ? `<button type="button" class="danger" id="ve-delete">${t("ve_delete")}</button>` : ""}
-    <button type="button" class="secondary" id="ve-cancel">${t("cancel")}</button></div></form>`;
+    <div class="row"><button type="submit">${t("ve_save")}</button>${c ? html`<button type="button" class="danger" id="ve-delete">${t("ve_delete")}</button>` : ""}
+    <button type="button" class="secondary" id="ve-cancel">${t("cancel")}</button></div></form>`);
   document.body.append(dlg);
   const $ = (s) => dlg.querySelector(s);
   const close = () => { dlg.close(); dlg.remove(); };
@@ -110,9 +111,9 @@ export function editCamera(c, status) {
 
 /// The import form: a CSV or GeoJSON file, sent as is; shows the counts and the rejected rows.
 export function importForm(el, status) {
-  el.innerHTML = `<form id="ve-import" class="vid-form"><label for="ve-file">${t("ve_import")}</label>
+  put(el, html`<form id="ve-import" class="vid-form"><label for="ve-file">${t("ve_import")}</label>
     <input id="ve-file" type="file" accept=".csv,.geojson,.json,text/csv,application/geo+json" required>
-    <button type="submit">${t("ve_do_import")}</button></form><p class="error" id="ve-import-error" role="alert"></p><div id="ve-import-out"></div>`;
+    <button type="submit">${t("ve_do_import")}</button></form><p class="error" id="ve-import-error" role="alert"></p><div id="ve-import-out"></div>`);
   el.querySelector("#ve-import").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const file = el.querySelector("#ve-file").files[0];
@@ -124,9 +125,9 @@ export function importForm(el, status) {
       const r = await api("POST", "/video/cameras/import", await file.text(), { raw: true, contentType: csv ? "text/csv" : "application/geo+json" });
       const counts = Object.entries(r).filter(([, x]) => typeof x === "number").map(([k, x]) => `${k}: ${x}`).join(", ");
       const rej = r.rejected || [];
-      out.innerHTML = `<p class="ok">${t("ve_imported")} ${esc(counts)} (${t("ve_policy")})</p>
-        ${rej.length ? `<table><caption>${t("ve_rejected")} (${rej.length})</caption><thead><tr><th scope="col">${t("ve_row")}</th><th scope="col">${t("ve_id")}</th><th scope="col">${t("error")}</th></tr></thead>
-        <tbody>${rej.map((x) => `<tr><td>${esc(x.row)}</td><td>${esc(x.id || "")}</td><td>${esc((x.errors || []).map((er) => `${er.field}: ${er.message}`).join("; "))}</td></tr>`).join("")}</tbody></table>` : ""}`;
+      put(out, html`<p class="ok">${t("ve_imported")} ${counts} (${t("ve_policy")})</p>
+        ${rej.length ? html`<table><caption>${t("ve_rejected")} (${rej.length})</caption><thead><tr><th scope="col">${t("ve_row")}</th><th scope="col">${t("ve_id")}</th><th scope="col">${t("error")}</th></tr></thead>
+        <tbody>${rej.map((x) => html`<tr><td>${x.row}</td><td>${x.id || ""}</td><td>${(x.errors || []).map((er) => `${er.field}: ${er.message}`).join("; ")}</td></tr>`)}</tbody></table>` : ""}`);
       status(`${t("ve_imported")} ${counts}`);
       await loadVideo(true);
     } catch (e) { el.querySelector("#ve-import-error").textContent = problemText(e); }

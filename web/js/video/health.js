@@ -1,10 +1,11 @@
 // Device health: offline devices (live from the stream's device.online/offline events) and
 // uptime per UTC day for devices and platforms.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { downloadCsv, problemText } from "../ui.js";
 import { focusCamera, focusCheckpoint } from "../layers/video.js";
 import { loadHealth, onVideoChange, video } from "./store.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -36,20 +37,20 @@ function nameOf(subject, id) {
 
 export function healthTab(el, status) {
   const today = Date.now();
-  el.innerHTML = `<p id="vh-summary"></p><h3>${t("vh_offline")}</h3><div id="vh-off"></div>
+  put(el, html`<p id="vh-summary"></p><h3>${t("vh_offline")}</h3><div id="vh-off"></div>
     <h3>${t("vh_recent")}</h3><ul class="events" id="vh-recent"><li class="muted">${t("vh_no_recent")}</li></ul>
     <details><summary>${t("vh_all")}</summary><div id="vh-all"></div></details>
     <h3>${t("vh_uptime")}</h3>
     <form id="vh-form" class="vid-form"><div class="vid-2"><div><label for="vh-from">${t("vh_from")}</label><input id="vh-from" type="date" value="${day(today - 6 * 86400000)}" required></div>
       <div><label for="vh-to">${t("vh_to")}</label><input id="vh-to" type="date" value="${day(today)}" required></div></div>
-      <button type="submit">${t("vh_load")}</button></form><p class="error" id="vh-error" role="alert"></p><div id="vh-uptime"></div>`;
+      <button type="submit">${t("vh_load")}</button></form><p class="error" id="vh-error" role="alert"></p><div id="vh-uptime"></div>`);
   const $ = (s) => el.querySelector(s);
 
   function deviceRows(list) {
-    return `<table><thead><tr><th scope="col">${t("vh_subject")}</th><th scope="col">${t("device_id")}</th><th scope="col">${t("vh_last")}</th><th scope="col">${t("vh_since")}</th><th scope="col"><span class="vid-sr">${t("vh_show")}</span></th></tr></thead><tbody>
-      ${list.map((d) => `<tr><td>${esc(t(`subj_${d.subject}`))}</td><td>${esc(d.id)}<br><span class="muted">${esc(nameOf(d.subject, d.id))}</span></td>
-        <td>${esc(fmtTime(d.last_seen_at))}</td><td>${esc(fmtTime(d.changed_at))}</td>
-        <td>${d.subject === "camera" || d.subject === "checkpoint" ? `<button type="button" class="secondary vid-small" data-subject="${esc(d.subject)}" data-id="${esc(d.id)}">${t("vh_show")}</button>` : ""}</td></tr>`).join("")}</tbody></table>`;
+    return html`<table><thead><tr><th scope="col">${t("vh_subject")}</th><th scope="col">${t("device_id")}</th><th scope="col">${t("vh_last")}</th><th scope="col">${t("vh_since")}</th><th scope="col"><span class="vid-sr">${t("vh_show")}</span></th></tr></thead><tbody>
+      ${list.map((d) => html`<tr><td>${t(`subj_${d.subject}`)}</td><td>${d.id}<br><span class="muted">${nameOf(d.subject, d.id)}</span></td>
+        <td>${fmtTime(d.last_seen_at)}</td><td>${fmtTime(d.changed_at)}</td>
+        <td>${d.subject === "camera" || d.subject === "checkpoint" ? html`<button type="button" class="secondary vid-small" data-subject="${d.subject}" data-id="${d.id}">${t("vh_show")}</button>` : ""}</td></tr>`)}</tbody></table>`;
   }
 
   function render() {
@@ -58,10 +59,10 @@ export function healthTab(el, status) {
     const off = all.filter((d) => !d.online);
     const m = v.healthMeta || { interval_s: "?", missed_beats: "?" };
     const heard = new Set(all.filter((d) => d.subject === "camera").map((d) => d.id));
-    $("#vh-summary").innerHTML = `${esc(t("vh_summary").replace("{on}", all.length - off.length).replace("{off}", off.length).replace("{i}", m.interval_s).replace("{m}", m.missed_beats))}<br>
-      <span class="muted">${esc(t("vh_silent").replace("{n}", v.cameras.filter((c) => !heard.has(c.id)).length))}</span>`;
-    $("#vh-off").innerHTML = off.length ? deviceRows(off) : `<p class="ok">${t("vh_none_off")}</p>`;
-    $("#vh-all").innerHTML = deviceRows(all);
+    put($("#vh-summary"), html`${t("vh_summary").replace("{on}", all.length - off.length).replace("{off}", off.length).replace("{i}", m.interval_s).replace("{m}", m.missed_beats)}<br>
+      <span class="muted">${t("vh_silent").replace("{n}", v.cameras.filter((c) => !heard.has(c.id)).length)}</span>`);
+    put($("#vh-off"), off.length ? deviceRows(off) : html`<p class="ok">${t("vh_none_off")}</p>`);
+    put($("#vh-all"), deviceRows(all));
   }
   el.addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-subject]");
@@ -93,18 +94,18 @@ export function healthTab(el, status) {
     try { r = await api("GET", `/video/uptime?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`); } catch (e) { $("#vh-error").textContent = problemText(e); return; }
     const days = [...new Set([...r.devices.map((d) => d.day), ...r.platforms.map((p) => p.day)])].sort();
     const out = $("#vh-uptime");
-    if (!days.length) { out.innerHTML = `<p class="muted">${t("vh_none_up")}</p>`; return; }
+    if (!days.length) { put(out, html`<p class="muted">${t("vh_none_up")}</p>`); return; }
     const matrix = (rows, key, cell) => {
       const by = new Map();
       rows.forEach((x) => { const k = key(x); if (!by.has(k)) by.set(k, {}); by.get(k)[x.day] = x; });
-      return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, m]) => `<tr><th scope="row">${esc(k)}</th>${days.map((d) => `<td>${m[d] ? cell(m[d]) : "—"}</td>`).join("")}</tr>`).join("");
+      return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, m]) => html`<tr><th scope="row">${k}</th>${days.map((d) => html`<td>${m[d] ? cell(m[d]) : "—"}</td>`)}</tr>`);
     };
-    const head = `<tr><th scope="col"></th>${days.map((d) => `<th scope="col">${esc(d.slice(5))}</th>`).join("")}</tr>`;
-    out.innerHTML = `<h4>${t("vh_platforms")}</h4><div class="vid-scroll"><table class="vid-matrix"><caption class="muted">${t("vh_own")} / ${t("vh_cams")}</caption><thead>${head}</thead>
-      <tbody>${matrix(r.platforms, (p) => `${nameOf("platform", p.platform_id)} (${p.platform_id})`, (p) => `${esc(pct(p.own_share))}<br><span class="muted">${esc(pct(p.cameras_share))}</span>`)}</tbody></table></div>
+    const head = html`<tr><th scope="col"></th>${days.map((d) => html`<th scope="col">${d.slice(5)}</th>`)}</tr>`;
+    put(out, html`<h4>${t("vh_platforms")}</h4><div class="vid-scroll"><table class="vid-matrix"><caption class="muted">${t("vh_own")} / ${t("vh_cams")}</caption><thead>${head}</thead>
+      <tbody>${matrix(r.platforms, (p) => `${nameOf("platform", p.platform_id)} (${p.platform_id})`, (p) => html`${pct(p.own_share)}<br><span class="muted">${pct(p.cameras_share)}</span>`)}</tbody></table></div>
       <h4>${t("vh_devices")}</h4><div class="vid-scroll"><table class="vid-matrix"><thead>${head}</thead>
-      <tbody>${matrix(r.devices, (d) => `${t(`subj_${d.subject}`)} ${d.id}`, (d) => esc(pct(d.share)))}</tbody></table></div>
-      <div class="row"><button type="button" class="secondary" id="vh-csv">${t("csv")}</button></div>`;
+      <tbody>${matrix(r.devices, (d) => `${t(`subj_${d.subject}`)} ${d.id}`, (d) => (pct(d.share)))}</tbody></table></div>
+      <div class="row"><button type="button" class="secondary" id="vh-csv">${t("csv")}</button></div>`);
     $("#vh-csv").addEventListener("click", () => downloadCsv(`uptime-${from}-${to}.csv`, ["subject", "id", "day", "online_s", "beats", "share"],
       r.devices.map((d) => [d.subject, d.id, d.day, d.online_s, d.beats, d.share])));
   }

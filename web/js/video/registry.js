@@ -1,10 +1,10 @@
 // The registry: cameras with filters (platform, health, registry status, town, text) and
 // paging, the platforms and checkpoints, export; editing for manage_sensors (see edit.js).
-import { esc } from "../api.js";
 import { addStrings, currentLang, t } from "../i18n.js";
 import { cameraState, focusCamera, focusCheckpoint } from "../layers/video.js";
 import { getTowns, healthOf, onVideoChange, townAt, video } from "./store.js";
 import { editCamera, importForm } from "./edit.js";
+import { html, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -25,12 +25,12 @@ const PAGE = 20;
 
 export function registryTab(el, status, canEdit) {
   const v = video();
-  el.innerHTML = `<form id="vr-form" class="vid-filters" role="search">
+  put(el, html`<form id="vr-form" class="vid-filters" role="search">
       <div><label for="vr-platform">${t("vr_platform")}</label><select id="vr-platform"></select></div>
       <div><label for="vr-health">${t("vr_health")}</label><select id="vr-health"><option value="">${t("vr_all")}</option>
         <option value="online">${t("h_online")}</option><option value="offline">${t("h_offline")}</option><option value="unknown">${t("h_unknown")}</option></select></div>
       <div><label for="vr-status">${t("vr_status")}</label><select id="vr-status"><option value="">${t("vr_all")}</option>
-        ${["active", "maintenance", "retired"].map((s) => `<option value="${s}">${t(`st_${s}`)}</option>`).join("")}</select></div>
+        ${["active", "maintenance", "retired"].map((s) => html`<option value="${s}">${t(`st_${s}`)}</option>`)}</select></div>
       <div><label for="vr-town">${t("vr_town")}</label><select id="vr-town"><option value="">${t("vr_all")}</option></select></div>
       <div class="vid-wide"><label for="vr-q">${t("vr_search")}</label><input id="vr-q" type="search" autocomplete="off"></div></form>
     <div class="row vid-pager"><button type="button" class="secondary" id="vr-prev">${t("vr_prev")}</button><span id="vr-count" aria-live="polite"></span>
@@ -42,7 +42,7 @@ export function registryTab(el, status, canEdit) {
       <a href="/api/v1/video/checkpoints/export?format=csv" download="checkpoints.csv">${t("vr_checkpoints")} CSV</a></div>
     <div id="vr-admin"></div>
     <h3>${t("vr_platforms")}</h3><div id="vr-platforms"></div>
-    <h3>${t("vr_checkpoints")}</h3><div id="vr-cps"></div>`;
+    <h3>${t("vr_checkpoints")}</h3><div id="vr-cps"></div>`);
   const $ = (s) => el.querySelector(s);
   let page = 0;
   let towns = [];
@@ -51,7 +51,7 @@ export function registryTab(el, status, canEdit) {
   function fillSelects() {
     const sel = $("#vr-platform");
     const keep = sel.value;
-    sel.innerHTML = `<option value="">${t("vr_all")}</option>${v.platforms.map((p) => `<option value="${esc(p.id)}">${esc(p.name)} (${esc(p.id)})</option>`).join("")}`;
+    put(sel, html`<option value="">${t("vr_all")}</option>${v.platforms.map((p) => html`<option value="${p.id}">${p.name} (${p.id})</option>`)}`);
     sel.value = keep;
   }
 
@@ -75,32 +75,32 @@ export function registryTab(el, status, canEdit) {
     $("#vr-count").textContent = list.length ? t("vr_page").replace("{a}", page * PAGE + 1).replace("{b}", page * PAGE + rows.length).replace("{n}", list.length) : t("vr_none");
     $("#vr-prev").disabled = page === 0;
     $("#vr-next").disabled = page >= pages - 1;
-    $("#vr-table tbody").innerHTML = rows.map((c) => {
+    put($("#vr-table tbody"), rows.map((c) => {
       const p = c.platform_id ? v.platformById.get(c.platform_id) : null;
       const st = cameraState(c);
       const h = healthOf("camera", c.id);
-      return `<tr><td>${esc(c.id)}</td><td>${esc(c.name)}<br><span class="muted">${esc(townName(townAt(towns, c.lon, c.lat)))}${c.ptz ? ` · ${t("cam_ptz")}` : ""}</span></td>
-        <td>${esc(p ? p.name : c.platform_id || "—")}</td>
-        <td class="vid-h-${st}">${esc(t(`st_${c.status}`))}<br>${esc(h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown"))}</td>
-        <td><button type="button" class="secondary vid-small" data-show="${esc(c.id)}" aria-label="${esc(`${t("vr_show")} ${c.name}`)}">${t("vr_show")}</button>
-        ${canEdit ? `<button type="button" class="secondary vid-small" data-edit="${esc(c.id)}" aria-label="${esc(`${t("vr_edit")} ${c.name}`)}">${t("vr_edit")}</button>` : ""}</td></tr>`;
-    }).join("");
+      return html`<tr><td>${c.id}</td><td>${c.name}<br><span class="muted">${townName(townAt(towns, c.lon, c.lat))}${c.ptz ? ` · ${t("cam_ptz")}` : ""}</span></td>
+        <td>${p ? p.name : c.platform_id || "—"}</td>
+        <td class="vid-h-${st}">${t(`st_${c.status}`)}<br>${h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown")}</td>
+        <td><button type="button" class="secondary vid-small" data-show="${c.id}" aria-label="${`${t("vr_show")} ${c.name}`}">${t("vr_show")}</button>
+        ${canEdit ? html`<button type="button" class="secondary vid-small" data-edit="${c.id}" aria-label="${`${t("vr_edit")} ${c.name}`}">${t("vr_edit")}</button>` : ""}</td></tr>`;
+    }));
   }
 
   function renderLists() {
     const counts = new Map();
     v.cameras.forEach((c) => counts.set(c.platform_id, (counts.get(c.platform_id) || 0) + 1));
-    $("#vr-platforms").innerHTML = `<table><thead><tr><th scope="col">${t("vr_platform")}</th><th scope="col">${t("vr_vendor")} · ${t("vr_protocol")}</th>
+    put($("#vr-platforms"), html`<table><thead><tr><th scope="col">${t("vr_platform")}</th><th scope="col">${t("vr_vendor")} · ${t("vr_protocol")}</th>
       <th scope="col">${t("vr_count")}</th><th scope="col">${t("vr_health")}</th></tr></thead><tbody>${v.platforms.map((p) => {
       const h = healthOf("platform", p.id);
-      return `<tr><td>${esc(p.name)}<br><span class="muted">${esc(p.id)} · ${esc(p.address)} · ${t("vr_creds")} ${p.has_credentials ? t("vr_yes") : t("vr_no")}</span></td>
-        <td>${esc(p.vendor || "—")} · ${esc(p.protocol)}</td><td>${esc(counts.get(p.id) || 0)}</td>
-        <td class="${h === false ? "bad" : h ? "ok" : ""}">${esc(h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown"))}</td></tr>`;
-    }).join("")}</tbody></table>`;
-    $("#vr-cps").innerHTML = `<table><thead><tr><th scope="col">${t("device_id")}</th><th scope="col">${t("name")}</th><th scope="col">${t("vr_lanes")}</th><th scope="col">${t("vr_health")}</th><th scope="col"><span class="vid-sr">${t("vr_show")}</span></th></tr></thead>
-      <tbody>${v.checkpoints.map((k) => { const h = healthOf("checkpoint", k.id); return `<tr><td>${esc(k.id)}</td><td>${esc(k.name)}</td><td>${esc(k.lanes)}</td>
-        <td class="${h === false ? "bad" : h ? "ok" : ""}">${esc(h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown"))}</td>
-        <td><button type="button" class="secondary vid-small" data-cp="${esc(k.id)}" aria-label="${esc(`${t("vr_show")} ${k.name}`)}">${t("vr_show")}</button></td></tr>`; }).join("")}</tbody></table>`;
+      return html`<tr><td>${p.name}<br><span class="muted">${p.id} · ${p.address} · ${t("vr_creds")} ${p.has_credentials ? t("vr_yes") : t("vr_no")}</span></td>
+        <td>${p.vendor || "—"} · ${p.protocol}</td><td>${counts.get(p.id) || 0}</td>
+        <td class="${h === false ? "bad" : h ? "ok" : ""}">${h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown")}</td></tr>`;
+    })}</tbody></table>`);
+    put($("#vr-cps"), html`<table><thead><tr><th scope="col">${t("device_id")}</th><th scope="col">${t("name")}</th><th scope="col">${t("vr_lanes")}</th><th scope="col">${t("vr_health")}</th><th scope="col"><span class="vid-sr">${t("vr_show")}</span></th></tr></thead>
+      <tbody>${v.checkpoints.map((k) => { const h = healthOf("checkpoint", k.id); return html`<tr><td>${k.id}</td><td>${k.name}</td><td>${k.lanes}</td>
+        <td class="${h === false ? "bad" : h ? "ok" : ""}">${h === true ? t("h_online") : h === false ? t("h_offline") : t("h_unknown")}</td>
+        <td><button type="button" class="secondary vid-small" data-cp="${k.id}" aria-label="${`${t("vr_show")} ${k.name}`}">${t("vr_show")}</button></td></tr>`; })}</tbody></table>`);
   }
 
   $("#vr-form").addEventListener("input", () => { page = 0; renderTable(); });
@@ -116,7 +116,7 @@ export function registryTab(el, status, canEdit) {
   });
   if (canEdit) {
     const admin = $("#vr-admin");
-    admin.innerHTML = `<div class="row"><button type="button" id="vr-new">${t("vr_new")}</button></div><div id="vr-import"></div>`;
+    put(admin, html`<div class="row"><button type="button" id="vr-new">${t("vr_new")}</button></div><div id="vr-import"></div>`);
     admin.querySelector("#vr-new").addEventListener("click", () => editCamera(null, status));
     importForm(admin.querySelector("#vr-import"), status);
   }
@@ -126,7 +126,7 @@ export function registryTab(el, status, canEdit) {
   renderLists();
   getTowns().then((tw) => {
     towns = tw;
-    $("#vr-town").insertAdjacentHTML("beforeend", tw.map((x) => `<option value="${esc(x.id)}">${esc(currentLang() === "en" && x.name_en ? x.name_en : x.name)}</option>`).join(""));
+append($("#vr-town"), tw.map((x) => html`<option value="${x.id}">${currentLang() === "en" && x.name_en ? x.name_en : x.name}</option>`));
     renderTable();
   }).catch(() => {});
   const off = onVideoChange((what) => { if (what === "platforms") fillSelects(); renderTable(); renderLists(); });

@@ -1,12 +1,13 @@
 // "Which cameras see this spot": click the map (or type a position), nearest first, with live
 // and playback links for a time window.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { getMap } from "../map.js";
 import { problemText } from "../ui.js";
 import { cameraState, focusCamera, wedge } from "../layers/video.js";
 import { safeUrl, video } from "./store.js";
 import { isoUtc, localInputToMs, msToLocalInput } from "./time.js";
+import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -30,7 +31,7 @@ addStrings({
 /// Renders the tab into `el`; returns `{ query(lon, lat, fromMs, toMs), cleanup }`.
 export function seeingTab(el, status) {
   const now = Date.now();
-  el.innerHTML = `<p class="muted">${t("vs_hint")}</p>
+  put(el, html`<p class="muted">${t("vs_hint")}</p>
     <form id="vs-form" class="vid-form">
       <div class="vid-2"><div><label for="vs-lon">${t("vs_lon")}</label><input id="vs-lon" inputmode="decimal" required></div>
       <div><label for="vs-lat">${t("vs_lat")}</label><input id="vs-lat" inputmode="decimal" required></div></div>
@@ -40,7 +41,7 @@ export function seeingTab(el, status) {
       <div class="vid-2" id="vs-custom" hidden><div><label for="vs-from">${t("vs_from")}</label><input id="vs-from" type="datetime-local" value="${msToLocalInput(now - 3600000)}"></div>
       <div><label for="vs-to">${t("vs_to")}</label><input id="vs-to" type="datetime-local" value="${msToLocalInput(now)}"></div></div>
       <button type="submit">${t("vs_find")}</button></form>
-    <p class="error" id="vs-error" role="alert"></p><div id="vs-result"></div>`;
+    <p class="error" id="vs-error" role="alert"></p><div id="vs-result"></div>`);
   const $ = (s) => el.querySelector(s);
   const overlay = L.layerGroup().addTo(getMap());
   const windowSel = $("#vs-window");
@@ -64,30 +65,30 @@ export function seeingTab(el, status) {
     $("#vs-lon").value = lon.toFixed(6);
     $("#vs-lat").value = lat.toFixed(6);
     const out = $("#vs-result");
-    out.innerHTML = `<p class="muted">${t("vs_loading")}</p>`;
+    put(out, html`<p class="muted">${t("vs_loading")}</p>`);
     overlay.clearLayers();
     L.circleMarker([lat, lon], { radius: 8, color: "#f5b400", weight: 3, fillColor: "#12263f", fillOpacity: 0.9 })
-      .bindTooltip(t("vs_spot")).addTo(overlay);
+      .bindTooltip(node(html`<span>${t("vs_spot")}</span>`)).addTo(overlay);
     let rows;
     try {
       const q = new URLSearchParams({ lon: lon.toFixed(6), lat: lat.toFixed(6), from: isoUtc(fromMs), to: isoUtc(toMs) });
       rows = await api("GET", `/video/seeing?${q}`);
-    } catch (e) { out.innerHTML = ""; $("#vs-error").textContent = problemText(e); return; }
+    } catch (e) { out.replaceChildren(); $("#vs-error").textContent = problemText(e); return; }
     const head = rows.length === 0 ? t("vs_none")
       : t("vs_found").replace("{n}", rows.length).replace("{lon}", lon.toFixed(5)).replace("{lat}", lat.toFixed(5));
     status(head);
     const v = video();
-    out.innerHTML = `<h3>${esc(head)}</h3><ol class="vid-seeing">${rows.map((r, i) => {
+    put(out, html`<h3>${head}</h3><ol class="vid-seeing">${rows.map((r, i) => {
       const c = v.byId.get(r.camera_id);
       const p = c && c.platform_id ? v.platformById.get(c.platform_id) : null;
       const live = safeUrl(r.live_url);
       const pb = safeUrl(r.playback_url);
-      return `<li class="card"><strong>${esc(r.name)}</strong> <span class="muted">${esc(r.camera_id)}${p ? ` · ${esc(p.name)}` : ""}</span><br>
-        ${t("vs_distance")} ${esc(r.distance_m.toFixed(0))} m ·
-        ${live ? `<a href="${esc(live)}" target="_blank" rel="noopener noreferrer">${t("vs_live")}</a>` : ""}
-        ${pb ? ` · <a href="${esc(pb)}" target="_blank" rel="noopener noreferrer">${t("vs_playback")}</a>` : ""}
+      return html`<li class="card"><strong>${r.name}</strong> <span class="muted">${r.camera_id}${p ? ` · ${p.name}` : ""}</span><br>
+        ${t("vs_distance")} ${r.distance_m.toFixed(0)} m ·
+        ${live ? html`<a href="${live}" target="_blank" rel="noopener noreferrer">${t("vs_live")}</a>` : ""}
+        ${pb ? html` · <a href="${pb}" target="_blank" rel="noopener noreferrer">${t("vs_playback")}</a>` : ""}
         <button type="button" class="secondary vid-small" data-show="${i}">${t("vs_show")}</button></li>`;
-    }).join("")}</ol>`;
+    })}</ol>`);
     rows.forEach((r) => {
       const c = v.byId.get(r.camera_id);
       if (!c) return;

@@ -1,37 +1,38 @@
 // Administration: accounts, devices and their keys, geography import.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { t, fmtTime } from "../i18n.js";
 import { reloadGeography } from "../map.js";
 import { onMapClick } from "../ui.js";
+import { html, put, append } from "../platform/dom.js";
 
 export default {
   id: "admin", label: "nav_admin", permission: "manage_users",
   async render(panel) {
     onMapClick(null);
     const meta = await api("GET", "/meta");
-    panel.innerHTML = `<h2>${t("admin_title")}</h2>
+    put(panel, html`<h2>${t("admin_title")}</h2>
       <h3>${t("users")}</h3><table><thead><tr><th>${t("username")}</th><th>${t("role")}</th><th>${t("status")}</th><th></th></tr></thead><tbody id="user-rows"></tbody></table>
       <form id="user-form" class="card"><label for="u-name">${t("username")}</label><input id="u-name" required>
         <label for="u-display">${t("display_name")}</label><input id="u-display" required>
-        <label for="u-role">${t("role")}</label><select id="u-role">${meta.roles.map((r) => `<option value="${esc(r)}">${esc(t(`role_${r}`))}</option>`).join("")}</select>
+        <label for="u-role">${t("role")}</label><select id="u-role">${meta.roles.map((r) => html`<option value="${r}">${t(`role_${r}`)}</option>`)}</select>
         <label for="u-agency">${t("agency")}</label><input id="u-agency">
         <label for="u-pass">${t("password")}</label><input id="u-pass" type="password" required minlength="10">
         <button type="submit">${t("create")}</button><p class="error" role="alert" id="user-error"></p></form>
       <h3>${t("devices")}</h3><table><thead><tr><th>${t("device_id")}</th><th>${t("kind")}</th><th>${t("last_seen")}</th></tr></thead><tbody id="device-rows"></tbody></table>
       <form id="device-form" class="card"><label for="d-id">${t("device_id")}</label><input id="d-id" required>
-        <label for="d-kind">${t("kind")}</label><select id="d-kind">${["checkpoint", "camera", "platform", "recorder", "unit"].map((k) => `<option value="${k}">${t(`kind_${k}`)}</option>`).join("")}</select>
+        <label for="d-kind">${t("kind")}</label><select id="d-kind">${["checkpoint", "camera", "platform", "recorder", "unit"].map((k) => html`<option value="${k}">${t(`kind_${k}`)}</option>`)}</select>
         <label for="d-name">${t("name")}</label><input id="d-name" required>
         <button type="submit">${t("register")}</button><p id="device-out" role="status"></p></form>
       <h3>${t("geography")}</h3><form id="geo-form" class="card"><label for="geo-file">GeoJSON</label><input id="geo-file" type="file" accept=".geojson,.json" required>
-        <button type="submit">${t("import")}</button><p id="geo-out" role="status"></p></form>`;
+        <button type="submit">${t("import")}</button><p id="geo-out" role="status"></p></form>`);
     const loadUsers = async () => {
       const users = await api("GET", "/users");
       const rows = panel.querySelector("#user-rows");
-      rows.innerHTML = "";
+      rows.replaceChildren();
       for (const u of users) {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td>${esc(u.username)}<br><span class="muted">${esc(u.display_name)}</span></td><td>${esc(t(`role_${u.role}`))}</td>
-          <td>${u.disabled ? t("disabled") : t("enabled")}</td><td><button class="secondary">${u.disabled ? t("enable") : t("disable")}</button></td>`;
+        put(tr, html`<td>${u.username}<br><span class="muted">${u.display_name}</span></td><td>${t(`role_${u.role}`)}</td>
+          <td>${u.disabled ? t("disabled") : t("enabled")}</td><td><button class="secondary">${u.disabled ? t("enable") : t("disable")}</button></td>`);
         tr.querySelector("button").addEventListener("click", async () => {
           await api("POST", `/users/${encodeURIComponent(u.username)}/${u.disabled ? "enable" : "disable"}`);
           loadUsers();
@@ -41,8 +42,8 @@ export default {
     };
     const loadDevices = async () => {
       const devices = await api("GET", "/devices");
-      panel.querySelector("#device-rows").innerHTML = devices.map((d) =>
-        `<tr><td>${esc(d.id)}<br><span class="muted">${esc(d.name)}</span></td><td>${esc(t(`kind_${d.kind}`))}</td><td>${d.last_seen_at ? fmtTime(d.last_seen_at) : "—"}</td></tr>`).join("");
+      put(panel.querySelector("#device-rows"), devices.map((d) =>
+        html`<tr><td>${d.id}<br><span class="muted">${d.name}</span></td><td>${t(`kind_${d.kind}`)}</td><td>${d.last_seen_at ? fmtTime(d.last_seen_at) : "—"}</td></tr>`));
     };
     panel.querySelector("#user-form").addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -70,7 +71,7 @@ export default {
           name: panel.querySelector("#d-name").value.trim(),
         });
         out.className = "";
-        out.innerHTML = `${t("key_once")} <code>${esc(issued.api_key)}</code>`;
+        put(out, html`${t("key_once")} <code>${issued.api_key}</code>`);
         loadDevices();
       } catch (e) { out.className = "error"; out.textContent = e.message; }
     });

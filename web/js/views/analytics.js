@@ -2,13 +2,14 @@
 // town through the analytics engine — density hotspots and Gi* hot and cold cells on the map,
 // the hour × weekday profile, the weekly trend with unusual weeks, and the near-repeat (Knox)
 // test. Each answer is drawn by analytics/render.js; the map layers leave with the view.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, currentLang, fill, t, utcMsToWall, wallToUtcMs } from "../i18n.js";
 import { getMap, setOverlay } from "../map.js";
 import { problemText } from "../ui.js";
 import * as store from "../command/store.js";
 import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "../analytics/render.js";
 import { linkageLayer, renderLinkage } from "../analytics/linkage.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -79,15 +80,15 @@ export default {
     const typeLabel = (x) => (zh ? x.label_zh : x.label_en);
     const typeOptions = types.filter((x) => !x.parent).map((p) => {
       const kids = types.filter((x) => x.parent === p.code);
-      const own = `<option value="${esc(p.code)}">${esc(kids.length ? fill("an_all_of", { label: typeLabel(p) }) : typeLabel(p))}</option>`;
-      return own + kids.map((k) => `<option value="${esc(k.code)}">\u3000${esc(typeLabel(k))}</option>`).join("");
-    }).join("");
+      const own = html`<option value="${p.code}">${kids.length ? fill("an_all_of", { label: typeLabel(p) }) : typeLabel(p)}</option>`;
+      return html`${own}${kids.map((k) => html`<option value="${k.code}">\u3000${typeLabel(k)}</option>`)}`;
+    });
 
-    panel.innerHTML = `<div class="an"><h2>${t("an_title")}</h2><p class="muted">${t("an_hint")}</p>
+    put(panel, html`<div class="an"><h2>${t("an_title")}</h2><p class="muted">${t("an_hint")}</p>
       <form id="an-form" class="an-form" novalidate>
         <div><label for="an-type">${t("an_type")}</label><select id="an-type"><option value="">${t("an_all_types")}</option>${typeOptions}</select></div>
         <div><label for="an-town">${t("an_town")}</label><select id="an-town"><option value="">${t("an_all_towns")}</option>
-          ${towns.map((x) => `<option value="${esc(x.name)}">${esc(!zh && x.name_en ? `${x.name_en} (${x.name})` : x.name)}</option>`).join("")}</select></div>
+          ${towns.map((x) => html`<option value="${x.name}">${!zh && x.name_en ? `${x.name_en} (${x.name})` : x.name}</option>`)}</select></div>
         <div><label for="an-from">${t("an_from")}</label><input id="an-from" type="date" required></div>
         <div><label for="an-to">${t("an_to")}</label><input id="an-to" type="date" required></div>
         <div class="row"><button type="submit" id="an-run">${t("an_run")}</button></div>
@@ -101,7 +102,7 @@ export default {
         <p class="muted">${t("an_link_hint")}</p>
         <form id="an-link-form" class="row" novalidate><label for="an-case">${t("an_case")}</label>
           <input id="an-case" autocomplete="off" required placeholder="INC-…"><button type="submit" id="an-link-run">${t("an_link_run")}</button></form>
-        <div id="an-link-out" aria-live="polite"></div></section></div>`;
+        <div id="an-link-out" aria-live="polite"></div></section></div>`);
     const $ = (s) => panel.querySelector(s);
     $("#an-type").value = form.type;
     $("#an-town").value = form.town;
@@ -192,7 +193,7 @@ export default {
           if (map && shown.getLayers().length) map.fitBounds(shown.getBounds().pad(0.3), { maxZoom: 15 });
         }
       } catch (e) {
-        if (alive) out.innerHTML = `<p class="bad">${esc(problemText(e))}</p>`;
+        if (alive) put(out, html`<p class="bad">${problemText(e)}</p>`);
       } finally {
         $("#an-link-run").disabled = false;
       }

@@ -1,23 +1,32 @@
 // The auditor's view of the ledger: filters, keyset paging, chain verification.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { t, fmtTime } from "../i18n.js";
 import { onMapClick } from "../ui.js";
+import { html, put, append } from "../platform/dom.js";
+
+/// An object type in the reader's language where the UI has a word for it (devices' kinds), as
+/// stored otherwise.
+function objectLabel(type) {
+  const key = `kind_${type}`;
+  const label = t(key);
+  return label === key ? type : label;
+}
 
 export default {
   id: "audit", label: "nav_audit", permission: "read_audit",
   async render(panel) {
     onMapClick(null);
-    panel.innerHTML = `<h2>${t("audit_title")}</h2>
+    put(panel, html`<h2>${t("audit_title")}</h2>
       <div class="row"><button id="verify">${t("audit_verify")}</button><span id="verify-out" role="status"></span></div>
       <form id="audit-filter" class="row" style="margin-top:.5rem">
         <label for="f-actor">${t("actor")}</label><input id="f-actor" size="10">
         <label for="f-action">${t("action")}</label><input id="f-action" size="10">
         <button type="submit">${t("filter")}</button></form>
       <table><thead><tr><th>#</th><th>${t("time")}</th><th>${t("actor")}</th><th>${t("action")}</th><th>${t("object")}</th><th>${t("outcome")}</th></tr></thead>
-      <tbody id="audit-rows"></tbody></table><button id="audit-more" class="secondary" hidden>${t("more")}</button>`;
+      <tbody id="audit-rows"></tbody></table><button id="audit-more" class="secondary" hidden>${t("more")}</button>`);
     let after = null;
     const load = async (reset) => {
-      if (reset) { after = null; panel.querySelector("#audit-rows").innerHTML = ""; }
+      if (reset) { after = null; panel.querySelector("#audit-rows").replaceChildren(); }
       const q = new URLSearchParams({ limit: "50" });
       const actor = panel.querySelector("#f-actor").value.trim();
       const action = panel.querySelector("#f-action").value.trim();
@@ -28,8 +37,8 @@ export default {
       const rows = panel.querySelector("#audit-rows");
       for (const e of page.entries) {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td>${e.seq}</td><td>${fmtTime(e.at)}</td><td>${esc(e.actor)}</td><td><code>${esc(e.action)}</code></td>
-          <td>${esc(e.object_type)} ${esc(e.object_id || "")}</td><td class="${e.outcome === "success" ? "ok" : "bad"}">${esc(t(`outcome_${e.outcome}`))}</td>`;
+        put(tr, html`<td>${e.seq}</td><td>${fmtTime(e.at)}</td><td>${e.actor}</td><td><code>${e.action}</code></td>
+          <td>${objectLabel(e.object_type)} ${e.object_id || ""}</td><td class="${e.outcome === "success" ? "ok" : "bad"}">${t(`outcome_${e.outcome}`)}</td>`);
         rows.append(tr);
       }
       after = page.next_after;

@@ -11,6 +11,7 @@ import { renderQueue } from "../command/queue.js";
 import { openDetail } from "../command/detail.js";
 import { renderBoard } from "../command/board.js";
 import { renderCreate } from "../command/create.js";
+import { html, put } from "../platform/dom.js";
 
 
 function hashIncident() {
@@ -31,15 +32,15 @@ export default {
     const canDispatch = store.can("dispatch");
     // Recording incidents needs the dispatch permission; without it the tab is not offered.
     const TABS = canDispatch ? ["queue", "units", "new"] : ["queue", "units"];
-    panel.innerHTML = `<h2>${t("cmd_title")}</h2>
+    put(panel, html`<h2>${t("cmd_title")}</h2>
       <p id="cmd-status" class="cmd-status" role="status" aria-live="polite"></p>
       <div role="tablist" class="cmd-tabs" aria-label="${t("cmd_title")}">
-        ${TABS.map((k, n) => `<button type="button" role="tab" id="cmd-tab-${k}" aria-controls="cmd-pane-${k}" aria-selected="${n === 0}" tabindex="${n === 0 ? 0 : -1}">${t(`cmd_tab_${k}`)}<span class="cmd-count" data-count="${k}"></span></button>`).join("")}
+        ${TABS.map((k, n) => html`<button type="button" role="tab" id="cmd-tab-${k}" aria-controls="cmd-pane-${k}" aria-selected="${n === 0}" tabindex="${n === 0 ? 0 : -1}">${t(`cmd_tab_${k}`)}<span class="cmd-count" data-count="${k}"></span></button>`)}
       </div>
       <div role="tabpanel" id="cmd-pane-queue" aria-labelledby="cmd-tab-queue" class="cmd-pane"><div id="cmd-queue"></div>
         <section id="cmd-detail" class="cmd-detail" aria-labelledby="cmd-detail-title" hidden></section></div>
       <div role="tabpanel" id="cmd-pane-units" aria-labelledby="cmd-tab-units" class="cmd-pane" hidden></div>
-      ${canDispatch ? `<div role="tabpanel" id="cmd-pane-new" aria-labelledby="cmd-tab-new" class="cmd-pane" hidden></div>` : ""}`;
+      ${canDispatch ? html`<div role="tabpanel" id="cmd-pane-new" aria-labelledby="cmd-tab-new" class="cmd-pane" hidden></div>` : ""}`);
     const $ = (s) => panel.querySelector(s);
 
     let detail = null;
@@ -90,7 +91,7 @@ export default {
         const box = $("#cmd-detail");
         if (!id) {
           box.hidden = true;
-          box.innerHTML = "";
+          box.replaceChildren();
           highlightIncident(null);
           history.replaceState(null, "", "#/command");
           queue.redraw();

@@ -1,6 +1,6 @@
 // Investigation (研判): the plate queries Q1–Q7 with purpose and case, results on the map and in
 // tables, CSV export, evidence into a case, and second-person approval of old windows.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { setOverlay } from "../map.js";
 import { onEvent } from "../stream.js";
@@ -10,6 +10,7 @@ import { KINDS, buildQuery, fieldsHtml, summary, wireFields } from "../plates/fo
 import { SceneEditor } from "../plates/scenes.js";
 import { dir, showResult } from "../plates/results.js";
 import { renderMine, requestApproval } from "../plates/approvals.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -43,11 +44,11 @@ export default {
     let scenes = null;
     let shown = null;
 
-    panel.innerHTML = `<div class="inv"><h2>${t("inv_title")}</h2>
+    put(panel, html`<div class="inv"><h2>${t("inv_title")}</h2>
       <p id="inv-status" class="pl-status" role="status" aria-live="polite"></p>
       <form id="inv-form" novalidate>
         <div class="inv-kind"><label for="inv-kind">${t("f_kind")}</label><select id="inv-kind">
-          ${KINDS.map((k) => `<option value="${k}">${t("q_" + k)}</option>`).join("")}</select></div>
+          ${KINDS.map((k) => html`<option value="${k}">${t("q_" + k)}</option>`)}</select></div>
         <p class="muted" id="inv-help"></p>
         <div id="inv-fields" class="pl-fields"></div>
         <div class="row"><button type="submit" id="inv-run">${t("inv_run")}</button></div>
@@ -61,7 +62,7 @@ export default {
       </section>
       <section id="inv-mine"></section>
       <div class="row"><button type="button" class="secondary" id="inv-evidence-view">${t("inv_evidence_view")}</button></div>
-      <section id="inv-evidence-list"></section></div>`;
+      <section id="inv-evidence-list"></section></div>`);
 
     const $ = (s) => panel.querySelector(s);
     const say = (msg, bad = false) => { const s = $("#inv-status"); s.textContent = msg; s.className = `pl-status ${bad ? "bad" : ""}`; };
@@ -73,7 +74,7 @@ export default {
       const kind = kindSel.value;
       state.kind = kind;
       $("#inv-help").textContent = t("qh_" + kind);
-      $("#inv-fields").innerHTML = fieldsHtml(kind, cps, prefill);
+      put($("#inv-fields"), fieldsHtml(kind, cps, prefill));
       wireFields($("#inv-fields"));
       if (kind === "multi_scene") scenes = new SceneEditor($("#q-scenes"), cps, (m) => say(m), state.scenes);
     };
@@ -109,15 +110,15 @@ export default {
     const offerApproval = (body, detail) => {
       const box = $("#inv-approval");
       box.hidden = false;
-      box.innerHTML = `<h3>${t("ap_title")}</h3><p class="bad">${esc(detail)}</p><p>${t("ap_needed")}</p>
-        <p><strong>${t("inv_approval_q")}:</strong> ${esc(summary(body.query))}</p>
-        <button type="button" id="inv-ask">${t("ap_request")}</button>`;
+      put(box, html`<h3>${t("ap_title")}</h3><p class="bad">${detail}</p><p>${t("ap_needed")}</p>
+        <p><strong>${t("inv_approval_q")}:</strong> ${summary(body.query)}</p>
+        <button type="button" id="inv-ask">${t("ap_request")}</button>`);
       const btn = box.querySelector("#inv-ask");
       btn.addEventListener("click", async () => {
         btn.disabled = true;
         try {
           const a = await requestApproval(me.user.username, body);
-          box.innerHTML = `<p role="alert">${esc(fill("ap_requested", { id: a.id }))}</p>`;
+          put(box, html`<p role="alert">${fill("ap_requested", { id: a.id })}</p>`);
           await mine();
         } catch (e) { btn.disabled = false; say(problemDetail(e), true); }
       });
@@ -174,12 +175,12 @@ export default {
         const q = new URLSearchParams({ purpose: purpose.purpose, reference: purpose.reference || "" });
         const r = await api("GET", `/plates/evidence?${q}`);
         const rows = r.reads || [];
-        out.innerHTML = `<h3 id="inv-ev-h">${esc(fill("inv_evidence_title", { case: r.case, n: rows.length }))}</h3>
+        put(out, html`<h3 id="inv-ev-h">${fill("inv_evidence_title", { case: r.case, n: rows.length })}</h3>
           <button type="button" class="secondary" id="inv-ev-csv">${t("csv")}</button>
           <table aria-labelledby="inv-ev-h"><thead><tr><th scope="col">${t("pl_plate")}</th><th scope="col">${t("pl_time")}</th><th scope="col">${t("pl_checkpoint")}</th>
           <th scope="col">${t("inv_device")}</th><th scope="col">${t("inv_copied_by")}</th><th scope="col">${t("inv_copied_at")}</th></tr></thead><tbody>
-          ${rows.map((e) => `<tr><td>${esc(e.read.plate)}</td><td>${fmtTime(e.read.ts_us)}</td><td>${esc(cpName(cps, e.read.checkpoint))} ${esc(dir(e.read.direction))}</td>
-          <td>${esc(e.device_id)}</td><td>${esc(e.copied_by)}</td><td>${fmtTime(e.copied_at)}</td></tr>`).join("")}</tbody></table>`;
+          ${rows.map((e) => html`<tr><td>${e.read.plate}</td><td>${fmtTime(e.read.ts_us)}</td><td>${cpName(cps, e.read.checkpoint)} ${dir(e.read.direction)}</td>
+          <td>${e.device_id}</td><td>${e.copied_by}</td><td>${fmtTime(e.copied_at)}</td></tr>`)}</tbody></table>`);
         out.querySelector("#inv-ev-csv").addEventListener("click", () => downloadCsv(`pingan-evidence-${r.case}.csv`,
           ["read_id", "plate", "time", "ts_us", "checkpoint", "checkpoint_name", "direction", "device_id", "copied_by", "copied_at", "purpose"],
           rows.map((e) => [e.read.id, e.read.plate, fmtTime(e.read.ts_us), e.read.ts_us, e.read.checkpoint, cpName(cps, e.read.checkpoint),

@@ -2,11 +2,12 @@
 // which account to use and has buttons that take you there. Facts (times, places, cameras,
 // descriptions) are read from the API by id when the signed-in role may read them, so the tour
 // never shows stale facts; the ids and plates come from the demo's own record (GET /demo/tour).
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtNum, fmtTime, t, utcMsToWall } from "../i18n.js";
 import { getMeta } from "../ui.js";
 import { VIEWS } from "../views.js";
 import { isoUtc } from "../video/time.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -76,7 +77,7 @@ const ROLE_OF = { operator: "operator", investigator: "investigator", analyst: "
 
 const hasView = (id) => VIEWS.some((v) => v.id === id);
 const hashLink = (view, params) => `#/${view}?${new URLSearchParams(params)}`;
-const go = (href, text) => `<a class="button-link" href="${esc(href)}">${esc(text)}</a>`;
+const go = (href, text) => html`<a class="button-link" href="${href}">${text}</a>`;
 
 async function tryGet(path) {
   try { return { ok: await api("GET", path) }; } catch (e) { return { status: e.status || 0 }; }
@@ -100,27 +101,27 @@ export default {
     return demoState === false ? "demo_only" : "view_map";
   },
   async render(panel) {
-    panel.innerHTML = `<p class="muted">${t("tour_loading")}</p>`;
+    put(panel, html`<p class="muted">${t("tour_loading")}</p>`);
     const [me, meta] = await Promise.all([api("GET", "/auth/me"), getMeta().catch(() => ({}))]);
     const perms = new Set(me.permissions);
     const demo = meta.demo === true;
     const STORY = storyFrom(demo ? await api("GET", "/demo/tour").catch(() => null) : null);
     const notDemo = meta.demo === false;
-    const accounts = (list) => `<p class="tour-who"><strong>${t("tour_account")}:</strong> ${list.map((u) => `<code>${esc(u)}</code>${ROLE_OF[u] === me.user.role ? " ✓" : ""}`).join(", ")}
-      ${list.some((u) => ROLE_OF[u] === me.user.role) ? "" : list.map((u) => `<button type="button" class="secondary vid-small" data-switch="${esc(u)}">${esc(t("tour_switch").replace("{u}", u))}</button>`).join(" ")}</p>`;
-    const step = (n, id, title, body) => `<li class="card tour-step" id="tour-${id}"><h3><span class="muted">${esc(t("tour_step").replace("{n}", n))}</span> ${esc(title)}</h3>${body}</li>`;
+    const accounts = (list) => html`<p class="tour-who"><strong>${t("tour_account")}:</strong> ${list.map((u) => html`<code>${u}</code>${ROLE_OF[u] === me.user.role ? " ✓" : ""}`).join(", ")}
+      ${list.some((u) => ROLE_OF[u] === me.user.role) ? "" : list.map((u) => html`<button type="button" class="secondary vid-small" data-switch="${u}">${t("tour_switch").replace("{u}", u)}</button>`)}</p>`;
+    const step = (n, id, title, body) => html`<li class="card tour-step" id="tour-${id}"><h3><span class="muted">${t("tour_step").replace("{n}", n)}</span> ${title}</h3>${body}</li>`;
 
-    panel.innerHTML = `<div class="tour"><h2>${t(demo ? "tour_title_demo" : "tour_title")}</h2>
-      <p class="muted">${t("tour_intro")}</p>${notDemo ? `<p class="bad">${t("tour_not_demo")}</p>` : ""}
-      <p>${esc(t("tour_you").replace("{who}", me.user.display_name).replace("{role}", t(`role_${me.user.role}`)))}</p>
+    put(panel, html`<div class="tour"><h2>${t(demo ? "tour_title_demo" : "tour_title")}</h2>
+      <p class="muted">${t("tour_intro")}</p>${notDemo ? html`<p class="bad">${t("tour_not_demo")}</p>` : ""}
+      <p>${t("tour_you").replace("{who}", me.user.display_name).replace("{role}", t(`role_${me.user.role}`))}</p>
       <ol class="tour-steps">
-      ${step(1, "bike", t("s1_title"), `<p>${t("s1_text")}</p>${accounts(["operator", "investigator", "analyst"])}<div id="tour-bike-facts"></div>`)}
-      ${step(2, "dumpster", t("s2_title"), `<p>${t("s2_text")}</p>${accounts(["investigator", "operator", "auditor"])}<div id="tour-dumpster-facts"></div>`)}
-      ${step(3, "cotravel", t("s3_title"), `<p>${esc(t("s3_text").replace("{lead}", STORY.cotravel.leader).replace("{follow}", STORY.cotravel.follower))}</p>${accounts(["investigator"])}
+      ${step(1, "bike", t("s1_title"), html`<p>${t("s1_text")}</p>${accounts(["operator", "investigator", "analyst"])}<div id="tour-bike-facts"></div>`)}
+      ${step(2, "dumpster", t("s2_title"), html`<p>${t("s2_text")}</p>${accounts(["investigator", "operator", "auditor"])}<div id="tour-dumpster-facts"></div>`)}
+      ${step(3, "cotravel", t("s3_title"), html`<p>${t("s3_text").replace("{lead}", STORY.cotravel.leader).replace("{follow}", STORY.cotravel.follower)}</p>${accounts(["investigator"])}
         <div class="row">${go(hashLink("investigate", { plate: STORY.cotravel.leader, kind: "co_travel", ...(STORY.cotravel.from ? { from: isoUtc(STORY.cotravel.from), to: isoUtc(STORY.cotravel.to) } : {}) }), t("s3_go").replace("{plate}", STORY.cotravel.leader))}</div>`)}
-      ${step(4, "stolen", t("s4_title"), `<div id="tour-stolen-facts"></div>${accounts(["operator", "investigator"])}`)}
-      ${step(5, "campaign", t("s5_title"), `<p>${t("s5_text")}</p>${accounts(["analyst", "operator"])}<div id="tour-campaign-facts"></div>`)}
-      </ol></div>`;
+      ${step(4, "stolen", t("s4_title"), html`<div id="tour-stolen-facts"></div>${accounts(["operator", "investigator"])}`)}
+      ${step(5, "campaign", t("s5_title"), html`<p>${t("s5_text")}</p>${accounts(["analyst", "operator"])}<div id="tour-campaign-facts"></div>`)}
+      </ol></div>`);
     const $ = (s) => panel.querySelector(s);
     // Incidents are shown by the command view (or an incidents view) when the role may read them.
     const incidentLink = (id) => {
@@ -150,12 +151,12 @@ export default {
     const incidentFacts = (r, id) => {
       if (r.ok) {
         const i = r.ok.incident;
-        return `<tr><th scope="row">${esc(id)}</th><td>${esc(fmtTime(i.times.received_at))}<br><span class="muted">${esc(i.location.town_name || "")} · ${esc(i.location.road_name || "")}</span><br>${esc(i.description)}</td></tr>`;
+        return html`<tr><th scope="row">${id}</th><td>${fmtTime(i.times.received_at)}<br><span class="muted">${i.location.town_name || ""} · ${i.location.road_name || ""}</span><br>${i.description}</td></tr>`;
       }
-      return `<tr><th scope="row">${esc(id)}</th><td class="muted">${r.status === 404 ? t("tour_missing") : esc(t("tour_need").replace("{u}", "operator"))}</td></tr>`;
+      return html`<tr><th scope="row">${id}</th><td class="muted">${r.status === 404 ? t("tour_missing") : (t("tour_need").replace("{u}", "operator"))}</td></tr>`;
     };
-    const cameraList = (rs, ids) => `<ul>${rs.map((r, k) => `<li>${r.ok ? `${esc(r.ok.name)} <span class="muted">${esc(r.ok.id)}</span>` : `${esc(ids[k])} <span class="muted">${t("tour_missing")}</span>`}</li>`).join("")}</ul>`;
-    const table = (rows) => `<table class="tour-facts"><thead><tr><th scope="col">${t("s_incident")}</th><th scope="col">${t("s_desc")}</th></tr></thead><tbody>${rows}</tbody></table>`;
+    const cameraList = (rs, ids) => html`<ul>${rs.map((r, k) => html`<li>${r.ok ? html`${r.ok.name} <span class="muted">${r.ok.id}</span>` : html`${ids[k]} <span class="muted">${t("tour_missing")}</span>`}</li>`)}</ul>`;
+    const table = (rows) => html`<table class="tour-facts"><thead><tr><th scope="col">${t("s_incident")}</th><th scope="col">${t("s_desc")}</th></tr></thead><tbody>${rows}</tbody></table>`;
 
     // 1. Bicycle thefts.
     (async () => {
@@ -168,9 +169,9 @@ export default {
       STORY.bike.cameras.forEach((c) => links.push(go(hashLink("video", { camera: c }), t("s1_go_cam").replace("{id}", c))));
       STORY.bike.incidents.slice(0, 2).forEach((i) => { const l = incidentLink(i); if (l) links.push(l); });
       if (hasView("analytics") && perms.has("run_analytics")) links.push(go(hashLink("analytics", { kind: "linkage", case_id: STORY.bike.incidents[0] }), t("s1_go_linkage")));
-      $("#tour-bike-facts").innerHTML = `${table(STORY.bike.incidents.map((i, k) => incidentFacts(incs[k], i)).join(""))}
-        <p><strong>${t("s1_series")}:</strong> <code>${esc(STORY.bike.series)}</code></p><p><strong>${t("s1_cams")}:</strong></p>${cameraList(cams, STORY.bike.cameras)}
-        <div class="row tour-go">${links.join("")}</div>`;
+      put($("#tour-bike-facts"), html`${table(STORY.bike.incidents.map((i, k) => incidentFacts(incs[k], i)))}
+        <p><strong>${t("s1_series")}:</strong> <code>${STORY.bike.series}</code></p><p><strong>${t("s1_cams")}:</strong></p>${cameraList(cams, STORY.bike.cameras)}
+        <div class="row tour-go">${links}</div>`);
     })();
 
     // 2. The dumpster and the white truck.
@@ -186,9 +187,9 @@ export default {
       links.push(go(hashLink("investigate", traj), t("s2_go_traj").replace("{plate}", STORY.dumpster.plate)));
       const il = incidentLink(STORY.dumpster.incident);
       if (il) links.push(il);
-      $("#tour-dumpster-facts").innerHTML = `${table(incidentFacts(inc, STORY.dumpster.incident))}${cameraList(cams, STORY.dumpster.cameras)}
-        <p><strong>${t("s2_plate")}:</strong> <code>${esc(STORY.dumpster.plate)}</code> · ${esc(t("s2_checkpoints").replace("{n}", STORY.dumpster.passes))}</p><p class="muted">${t("s2_approval")}</p>
-        <div class="row tour-go">${links.join("")}</div>`;
+      put($("#tour-dumpster-facts"), html`${table(incidentFacts(inc, STORY.dumpster.incident))}${cameraList(cams, STORY.dumpster.cameras)}
+        <p><strong>${t("s2_plate")}:</strong> <code>${STORY.dumpster.plate}</code> · ${t("s2_checkpoints").replace("{n}", STORY.dumpster.passes)}</p><p class="muted">${t("s2_approval")}</p>
+        <div class="row tour-go">${links}</div>`);
     })();
 
     // 4. The stolen car.
@@ -199,28 +200,28 @@ export default {
       const links = [go(hashLink("video", { checkpoint: STORY.stolen.checkpoint }), t("s4_go_cp").replace("{cp}", STORY.stolen.checkpoint))];
       if (hasView("alerts") && perms.has("handle_alerts")) links.push(go("#/alerts", t("s4_go_alerts")));
       if (hasView("watchlist") && perms.has("handle_alerts")) links.push(go("#/watchlist", t("s4_go_watch")));
-      $("#tour-stolen-facts").innerHTML = `<p>${esc(t("s4_text").replace("{plate}", STORY.stolen.plate).replace("{cp}", cpName).replace("{min}", STORY.stolen.offsetMin))}</p>
-        ${entry ? `<p><strong>${t("s4_entry")}:</strong> #${esc(entry.id)} · ${esc(entry.status)} · ${esc(entry.case_ref)} · ${esc(fmtTime(entry.valid_from))} – ${esc(fmtTime(entry.valid_to))}</p>` : ""}
-        <div class="row tour-go">${links.join("")}</div>`;
+      put($("#tour-stolen-facts"), html`<p>${t("s4_text").replace("{plate}", STORY.stolen.plate).replace("{cp}", cpName).replace("{min}", STORY.stolen.offsetMin)}</p>
+        ${entry ? html`<p><strong>${t("s4_entry")}:</strong> #${entry.id} · ${entry.status} · ${entry.case_ref} · ${fmtTime(entry.valid_from)} – ${fmtTime(entry.valid_to)}</p>` : ""}
+        <div class="row tour-go">${links}</div>`);
     })();
 
     // 5. The campaign figures.
     (async () => {
       const el = $("#tour-campaign-facts");
-      if (!perms.has("read_incidents")) { el.innerHTML = `<p class="muted">${esc(t("tour_need").replace("{u}", "analyst"))}</p>`; return; }
+      if (!perms.has("read_incidents")) { put(el, html`<p class="muted">${t("tour_need").replace("{u}", "analyst")}</p>`); return; }
       const now = Date.now();
       const r = await tryGet(`/incidents/figures?from=${encodeURIComponent(isoUtc(now - 365 * 86400000))}&to=${encodeURIComponent(isoUtc(now))}`);
-      if (!r.ok) { el.innerHTML = `<p class="muted">${t("tour_missing")}</p>`; return; }
+      if (!r.ok) { put(el, html`<p class="muted">${t("tour_missing")}</p>`); return; }
       const towns = new Map();
       for (const c of r.ok.counts) {
         if (c.category !== "theft") continue;
         towns.set(c.town_name || "—", (towns.get(c.town_name || "—") || 0) + c.count);
       }
       const thefts = [...towns.values()].reduce((a, b) => a + b, 0);
-      el.innerHTML = `<h4>${t("s5_live")}</h4><dl class="vid-figures" id="tour-campaign-figures"><div><dt>${t("s5_incidents")}</dt><dd>${esc(fmtNum(r.ok.incidents, 0))}</dd></div>
-        <div><dt>${t("s5_thefts")}</dt><dd>${esc(fmtNum(thefts, 0))}</dd></div></dl>
-        <table><thead><tr><th scope="col">${t("town")}</th><th scope="col">${t("s5_thefts")}</th></tr></thead><tbody>${[...towns.entries()].map(([k, n]) => `<tr><td>${esc(k)}</td><td>${esc(fmtNum(n, 0))}</td></tr>`).join("")}</tbody></table>
-        ${hasView("analytics") && perms.has("run_analytics") ? `<div class="row tour-go">${go(hashLink("analytics", { type: "theft", from: utcMsToWall(now - 364 * 86400000).slice(0, 10), to: utcMsToWall(now).slice(0, 10) }), t("s5_go"))}</div>` : ""}`;
+      put(el, html`<h4>${t("s5_live")}</h4><dl class="vid-figures" id="tour-campaign-figures"><div><dt>${t("s5_incidents")}</dt><dd>${fmtNum(r.ok.incidents, 0)}</dd></div>
+        <div><dt>${t("s5_thefts")}</dt><dd>${fmtNum(thefts, 0)}</dd></div></dl>
+        <table><thead><tr><th scope="col">${t("town")}</th><th scope="col">${t("s5_thefts")}</th></tr></thead><tbody>${[...towns.entries()].map(([k, n]) => html`<tr><td>${k}</td><td>${fmtNum(n, 0)}</td></tr>`)}</tbody></table>
+        ${hasView("analytics") && perms.has("run_analytics") ? html`<div class="row tour-go">${go(hashLink("analytics", { type: "theft", from: utcMsToWall(now - 364 * 86400000).slice(0, 10), to: utcMsToWall(now).slice(0, 10) }), t("s5_go"))}</div>` : ""}`);
     })();
   },
 };

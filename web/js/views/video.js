@@ -12,6 +12,7 @@ import { registryTab } from "../video/registry.js";
 import { coverageTab } from "../video/coverage.js";
 import { healthTab } from "../video/health.js";
 import { seeingTab } from "../video/seeing.js";
+import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -31,12 +32,12 @@ export default {
   id: "video", label: "nav_video", permission: "view_map",
   async render(panel) {
     const params = hashParams();
-    panel.innerHTML = `<div class="vid-view"><h2>${t("video_title")}</h2>
+    put(panel, html`<div class="vid-view"><h2>${t("video_title")}</h2>
       <p class="vid-sr" role="status" aria-live="polite" id="vid-status"></p>
-      <div role="tablist" aria-label="${t("video_tabs")}" class="vid-tabs">${TABS.map((id) => `<button type="button" role="tab" id="vid-tab-${id}"
-        aria-controls="vid-panel-${id}" aria-selected="false" tabindex="-1">${t(`vt_${id}`)}</button>`).join("")}</div>
-      ${TABS.map((id) => `<section role="tabpanel" id="vid-panel-${id}" aria-labelledby="vid-tab-${id}" tabindex="0" hidden></section>`).join("")}
-      <p class="error" role="alert" id="vid-error"></p></div>`;
+      <div role="tablist" aria-label="${t("video_tabs")}" class="vid-tabs">${TABS.map((id) => html`<button type="button" role="tab" id="vid-tab-${id}"
+        aria-controls="vid-panel-${id}" aria-selected="false" tabindex="-1">${t(`vt_${id}`)}</button>`)}</div>
+      ${TABS.map((id) => html`<section role="tabpanel" id="vid-panel-${id}" aria-labelledby="vid-tab-${id}" tabindex="0" hidden></section>`)}
+      <p class="error" role="alert" id="vid-error"></p></div>`);
     const statusEl = panel.querySelector("#vid-status");
     const status = (msg) => { statusEl.textContent = ""; setTimeout(() => { statusEl.textContent = msg; }, 50); };
     const built = {};

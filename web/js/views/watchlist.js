@@ -1,7 +1,7 @@
 // Watch-list (布控) and its alerts: live alerts with acknowledgement (签收); entries with status;
 // creating an entry (purpose and case); approval by a second person (four eyes); cancellation
 // (撤控) with a reason; and decisions on other people's requests to query old reads.
-import { api, esc } from "../api.js";
+import { api } from "../api.js";
 import { addStrings, fmtTime, t } from "../i18n.js";
 import { onEvent } from "../stream.js";
 import { askPurpose, downloadCsv, onMapClick } from "../ui.js";
@@ -9,6 +9,7 @@ import { ALERT_ROLES, DAY_US, REASONS, can, checkpoints, cpName, fill, hitText, 
 import { alertCard } from "../plates/alertlist.js";
 import { renderDecide } from "../plates/approvals.js";
 import { flashCheckpoint } from "../layers/alerts.js";
+import { html, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
@@ -50,10 +51,10 @@ function cancelDialog(w) {
   return new Promise((resolve) => {
     const dlg = document.createElement("dialog");
     dlg.setAttribute("aria-labelledby", "wl-cancel-h");
-    dlg.innerHTML = `<form method="dialog"><h2 id="wl-cancel-h">${esc(fill("wl_cancel_title", { target: w.target }))}</h2>
+    put(dlg, html`<form method="dialog"><h2 id="wl-cancel-h">${fill("wl_cancel_title", { target: w.target })}</h2>
       <label for="wl-cancel-reason">${t("wl_cancel_reason")}</label>
       <textarea id="wl-cancel-reason" required maxlength="500" rows="3"></textarea>
-      <div class="row"><button type="submit">${t("wl_cancel")}</button><button type="button" class="secondary">${t("cancel")}</button></div></form>`;
+      <div class="row"><button type="submit">${t("wl_cancel")}</button><button type="button" class="secondary">${t("cancel")}</button></div></form>`);
     document.body.append(dlg);
     const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
     dlg.querySelector("button.secondary").addEventListener("click", () => done(null));
@@ -79,25 +80,25 @@ export default {
     let entries = [];
     let openOnly = true;
 
-    panel.innerHTML = `<div class="wl"><h2>${t("wl_title")}</h2>
+    put(panel, html`<div class="wl"><h2>${t("wl_title")}</h2>
       <p id="wl-status" class="pl-status" role="status" aria-live="polite"></p>
       <section aria-labelledby="wl-alerts-h"><h3 id="wl-alerts-h" tabindex="-1">${t("wl_alerts")}</h3>
         <div class="pl-check"><input type="checkbox" id="wl-open" checked><label for="wl-open">${t("wl_open_only")}</label></div>
         <ul id="wl-alert-list" class="pl-alerts"></ul></section>
       <section aria-labelledby="wl-entries-h"><h3 id="wl-entries-h" tabindex="-1">${t("wl_entries")}</h3>
         <button type="button" class="secondary" id="wl-csv">${t("wl_entries_csv")}</button><div id="wl-entries"></div></section>
-      ${manage ? `<section aria-labelledby="wl-create-h"><h3 id="wl-create-h">${t("wl_create")}</h3><form id="wl-create">
+      ${manage ? html`<section aria-labelledby="wl-create-h"><h3 id="wl-create-h">${t("wl_create")}</h3><form id="wl-create">
         <div><label for="wl-target">${t("wl_target")}</label><input id="wl-target" required autocomplete="off" spellcheck="false" placeholder="鲁Q12345" aria-describedby="wl-target-hint">
         <p class="muted" id="wl-target-hint">${t("wl_target_hint")}</p></div>
-        <div><label for="wl-reason">${t("wl_reason")}</label><select id="wl-reason">${REASONS.map((r) => `<option value="${r}">${t("r_" + r)}</option>`).join("")}</select></div>
+        <div><label for="wl-reason">${t("wl_reason")}</label><select id="wl-reason">${REASONS.map((r) => html`<option value="${r}">${t("r_" + r)}</option>`)}</select></div>
         ${windowFields("wl", nowMicros(), nowMicros() + 30 * DAY_US)}<p class="muted">${t("wl_valid_hint")}</p>
-        <fieldset><legend>${t("wl_receivers")}</legend>${ALERT_ROLES.map((r) => `<div class="pl-check"><input type="checkbox" id="wl-role-${r}" value="${r}" checked>
-          <label for="wl-role-${r}">${t("role_" + r)}</label></div>`).join("")}</fieldset>
+        <fieldset><legend>${t("wl_receivers")}</legend>${ALERT_ROLES.map((r) => html`<div class="pl-check"><input type="checkbox" id="wl-role-${r}" value="${r}" checked>
+          <label for="wl-role-${r}">${t("role_" + r)}</label></div>`)}</fieldset>
         <div><label for="wl-users">${t("wl_users")}</label><input id="wl-users" autocomplete="off"></div>
         <div><label for="wl-note">${t("wl_note")}</label><textarea id="wl-note" rows="2" maxlength="500"></textarea></div>
         <div class="row"><button type="submit">${t("wl_submit")}</button></div></form></section>` : ""}
-      ${approve ? `<section aria-labelledby="wl-appr-h"><h3 id="wl-appr-h">${t("wl_approvals")}</h3>
-        <div id="wl-decide"></div></section>` : ""}</div>`;
+      ${approve ? html`<section aria-labelledby="wl-appr-h"><h3 id="wl-appr-h">${t("wl_approvals")}</h3>
+        <div id="wl-decide"></div></section>` : ""}</div>`);
 
     const $ = (s) => panel.querySelector(s);
     const say = (msg, bad = false) => { const s = $("#wl-status"); s.textContent = msg; s.className = `pl-status ${bad ? "bad" : ""}`; };
@@ -112,7 +113,7 @@ export default {
     };
     const list = $("#wl-alert-list");
     const empty = () => {
-      if (!list.querySelector("li.pl-alert")) list.innerHTML = `<li class="muted">${t("wl_no_alerts")}</li>`;
+      if (!list.querySelector("li.pl-alert")) put(list, html`<li class="muted">${t("wl_no_alerts")}</li>`);
       else list.querySelectorAll("li.muted").forEach((li) => li.remove());
     };
     const replaceAlert = (a) => {
@@ -125,7 +126,7 @@ export default {
     const loadAlerts = async () => {
       try {
         const rows = await api("GET", `/alerts?limit=200${openOnly ? "&open=true" : ""}`);
-        list.innerHTML = "";
+        list.replaceChildren();
         rows.forEach((a) => list.append(alertCard(a, entryOf(a.entry_id), cps, handlers)));
         empty();
       } catch (e) { say(problemDetail(e), true); }
@@ -136,19 +137,19 @@ export default {
     const loadEntries = async () => {
       try { entries = await api("GET", "/watchlist"); } catch (e) { say(problemDetail(e), true); return; }
       const box = $("#wl-entries");
-      if (entries.length === 0) { box.innerHTML = `<p class="muted">${t("wl_none")}</p>`; return; }
-      box.innerHTML = `<table class="pl-results wl-table"><thead><tr><th scope="col">${t("wl_target")}</th><th scope="col">${t("wl_status")}</th>
-        <th scope="col"><span class="sr-only">${t("wl_actions")}</span></th></tr></thead><tbody>${entries.map((w) => `<tr>
-        <td><strong class="pl-plate">${esc(w.target)}</strong> <span class="muted">#${w.id}</span><br>${esc(t("r_" + w.reason))} · ${esc(w.case_ref)}
+      if (entries.length === 0) { put(box, html`<p class="muted">${t("wl_none")}</p>`); return; }
+      put(box, html`<table class="pl-results wl-table"><thead><tr><th scope="col">${t("wl_target")}</th><th scope="col">${t("wl_status")}</th>
+        <th scope="col"><span class="sr-only">${t("wl_actions")}</span></th></tr></thead><tbody>${entries.map((w) => html`<tr>
+        <td><strong class="pl-plate">${w.target}</strong> <span class="muted">#${w.id}</span><br>${t("r_" + w.reason)} · ${w.case_ref}
         <br><span class="muted">${t("wl_valid")} ${fmtTime(w.valid_from)} – ${fmtTime(w.valid_to)}</span>
-        ${w.note ? `<br><span class="muted">${esc(w.note)}</span>` : ""}</td>
-        <td><span class="pl-badge st-${w.status}">${statusText(w.status)}</span><br><span class="muted">${t("wl_created")} ${esc(fill("wl_by", { who: w.created_by }))}
-        ${w.approved_by ? `<br>${t("wl_approved")} ${esc(fill("wl_by", { who: w.approved_by }))}` : ""}
-        ${w.cancelled_by ? `<br>${statusText("cancelled")} ${esc(fill("wl_by", { who: w.cancelled_by }))}: ${esc(w.cancel_reason || "")}` : ""}</span></td>
+        ${w.note ? html`<br><span class="muted">${w.note}</span>` : ""}</td>
+        <td><span class="pl-badge st-${w.status}">${statusText(w.status)}</span><br><span class="muted">${t("wl_created")} ${fill("wl_by", { who: w.created_by })}
+        ${w.approved_by ? html`<br>${t("wl_approved")} ${fill("wl_by", { who: w.approved_by })}` : ""}
+        ${w.cancelled_by ? html`<br>${statusText("cancelled")} ${fill("wl_by", { who: w.cancelled_by })}: ${w.cancel_reason || ""}` : ""}</span></td>
         <td class="pl-acts">${w.status === "pending" && approve ? (w.created_by === me.user.username
-          ? `<p class="muted pl-own">${t("wl_own")}</p>` : `<button type="button" data-approve="${w.id}">${t("wl_approve")}</button>`) : ""}
-        ${manage && (w.status === "pending" || w.status === "active") ? `<button type="button" class="secondary" data-cancel="${w.id}">${t("wl_cancel")}</button>` : ""}</td></tr>`).join("")}
-        </tbody></table>`;
+          ? html`<p class="muted pl-own">${t("wl_own")}</p>` : html`<button type="button" data-approve="${w.id}">${t("wl_approve")}</button>`) : ""}
+        ${manage && (w.status === "pending" || w.status === "active") ? html`<button type="button" class="secondary" data-cancel="${w.id}">${t("wl_cancel")}</button>` : ""}</td></tr>`)}
+        </tbody></table>`);
       box.querySelectorAll("[data-approve]").forEach((b) => b.addEventListener("click", () => approveEntry(Number(b.dataset.approve))));
       box.querySelectorAll("[data-cancel]").forEach((b) => b.addEventListener("click", async () => {
         const w = entryOf(Number(b.dataset.cancel));

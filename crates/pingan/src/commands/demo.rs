@@ -485,7 +485,9 @@ async fn live_loop(
                         .entry(r.checkpoint.0.clone())
                         .or_default()
                         .push(serde_json::json!({
-                            "read_id": wall / 1000 * 1000 + (read_seq % 1000) as i64,
+                            // A checkpoint numbers its own reads (below 2^40): seconds since
+                            // 2020 × 1000 + a sequence, unique across the demo's restarts.
+                            "read_id": (wall / 1_000_000 - 1_577_836_800) * 1000 + (read_seq % 1000) as i64,
                             "plate": r.plate,
                             "checkpoint_id": super::demo_load::checkpoint_code(&r.checkpoint.0),
                             "lane": r.lane,
