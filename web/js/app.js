@@ -13,6 +13,7 @@ import { append } from "./platform/dom.js";
 
 let me = null;
 let cleanup = null;
+let routeGeneration = 0;
 
 function show(el, on) { document.getElementById(el).hidden = !on; }
 
@@ -42,10 +43,20 @@ async function route() {
   if (cleanup) { try { cleanup(); } catch { /* the old view is gone either way */ } }
   cleanup = null;
   onMapClick(null);
+  // A view left before its render finished must not touch the next one: its cleanup runs as
+  // soon as it returns, and its late errors are not shown in the panel.
+  const mine = ++routeGeneration;
   try {
     const done = await view.render(panel);
-    if (typeof done === "function") cleanup = done;
-  } catch (e) { panel.textContent = `${t("error")}: ${e.message}`; }
+    if (typeof done === "function") {
+      if (mine === routeGeneration) cleanup = done;
+      else { try { done(); } catch { /* already gone */ } }
+    }
+  } catch (e) {
+    if (mine !== routeGeneration) return;
+    console.error(e);
+    panel.textContent = `${t("error")}: ${e.message}`;
+  }
 }
 
 async function enter() {

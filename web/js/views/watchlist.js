@@ -137,6 +137,7 @@ export default {
     const loadEntries = async () => {
       try { entries = await api("GET", "/watchlist"); } catch (e) { say(problemDetail(e), true); return; }
       const box = $("#wl-entries");
+      if (!box) return; // the view was left while the list loaded
       if (entries.length === 0) { put(box, html`<p class="muted">${t("wl_none")}</p>`); return; }
       put(box, html`<table class="pl-results wl-table"><thead><tr><th scope="col">${t("wl_target")}</th><th scope="col">${t("wl_status")}</th>
         <th scope="col"><span class="sr-only">${t("wl_actions")}</span></th></tr></thead><tbody>${entries.map((w) => html`<tr>
