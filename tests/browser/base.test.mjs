@@ -177,7 +177,7 @@ async function allTexts(page) {
 
 async function stringTables(page) {
   return page.evaluate(async () => {
-    const { STRINGS } = await import("/js/i18n.js");
+    const { STRINGS } = await import("/js/platform/i18n.js");
     return STRINGS;
   });
 }

@@ -15,7 +15,7 @@ after(() => server?.close());
 /// Centres the map on a point at a zoom and returns the point's page coordinates.
 async function pointOnMap(page, lat, lon, zoom = 15) {
   const pt = await page.evaluate(async ([la, lo, z]) => {
-    const { getMap } = await import("/js/map.js");
+    const { getMap } = await import("/js/platform/map.js");
     const map = getMap();
     await new Promise((r) => { map.once("moveend", r); map.setView([la, lo], z, { animate: false }); });
     const p = map.latLngToContainerPoint([la, lo]);
@@ -47,7 +47,7 @@ async function createByClick(page, { type = "theft.bicycle", priority = "2", pho
     try {
       await page.locator("#cmd-n-loc table").waitFor({ timeout: 5_000 });
       where = await page.evaluate(async ([x, y]) => {
-        const { getMap } = await import("/js/map.js");
+        const { getMap } = await import("/js/platform/map.js");
         const box = document.getElementById("map").getBoundingClientRect();
         const ll = getMap().containerPointToLatLng([x - box.left, y - box.top]);
         return { lat: ll.lat, lon: ll.lng };

@@ -69,7 +69,7 @@ after(() => server?.close());
 /// then really opened, so that the page itself is checked with them shown.
 async function mapContent(page, tag) {
   return page.evaluate(async (tag) => {
-    const { getMap } = await import("/js/map.js");
+    const { getMap } = await import("/js/platform/map.js");
     const map = getMap();
     if (!map) return { text: "", strings: [], elements: 0 };
     const out = { text: "", strings: [], elements: 0 };

@@ -321,7 +321,7 @@ export async function gotoView(page, id) {
 /// zoom over two samples 250 ms apart (after sign-in the map fits the district, animated).
 export async function mapSettled(page, timeout = 10_000) {
   await page.waitForFunction(async () => {
-    const { getMap } = await import("/js/map.js");
+    const { getMap } = await import("/js/platform/map.js");
     const m = getMap();
     if (!m || m._animatingZoom || (m._panAnim && m._panAnim._inProgress)) return false;
     const key = () => `${m.getCenter().lat},${m.getCenter().lng},${m.getZoom()}`;
@@ -376,7 +376,7 @@ export async function unmarkedChinese(page) {
 
 /// The UI's own string for an i18n key in the page's current language (t(key) of i18n.js).
 export async function uiString(page, key) {
-  return page.evaluate(async (k) => (await import("/js/i18n.js")).t(k), key);
+  return page.evaluate(async (k) => (await import("/js/platform/i18n.js")).t(k), key);
 }
 
 /// Switches the UI language with the language button until it is `lang`; waits for the switch.
@@ -390,10 +390,11 @@ export async function setLanguage(page, lang) {
   throw new Error(`could not switch the UI to ${lang}`);
 }
 
-/// The view registry as the page has it (the UI's web/js/views.js).
+/// The view registry as the page has it (web/js/platform/registry.js, filled by app.js).
 export async function viewsFor(page) {
   return page.evaluate(async () => {
-    const { VIEWS } = await import("/js/views.js");
+    const { allViews } = await import("/js/platform/registry.js");
+    const VIEWS = allViews();
     return VIEWS.map((v) => ({ id: v.id, label: v.label, permission: v.permission }));
   });
 }

@@ -10,10 +10,10 @@ let server;
 before(async () => { server = await startServer({ live: false }); });
 after(() => server?.close());
 
-/// Sets the map view from the page (the Leaflet map of web/js/map.js).
+/// Sets the map view from the page (the Leaflet map of web/js/platform/map.js).
 async function setView(page, lat, lon, zoom) {
   await page.evaluate(async ([la, lo, z]) => {
-    const { getMap } = await import("/js/map.js");
+    const { getMap } = await import("/js/platform/map.js");
     const map = getMap();
     await new Promise((r) => { map.once("moveend", r); map.setView([la, lo], z, { animate: false }); });
   }, [lat, lon, zoom]);
@@ -48,7 +48,7 @@ test("clicking the map lists the cameras that see the spot, nearest first, with 
   await gotoView(page, "video");
   await setView(page, STORE.lat, STORE.lon, 18);
   const pt = await page.evaluate(async ([la, lo]) => {
-    const { getMap } = await import("/js/map.js");
+    const { getMap } = await import("/js/platform/map.js");
     const p = getMap().latLngToContainerPoint([la, lo]);
     return { x: p.x, y: p.y };
   }, [STORE.lat, STORE.lon]);

@@ -27,7 +27,7 @@ test("map: clicking the map shows the located town, grid and nearest road", T, a
       const box = await page.locator("#map").boundingBox();
       // Where that is, as the page's Leaflet map reckons it.
       ll = await page.evaluate(async ({ px, py }) => {
-        const { getMap } = await import("/js/map.js");
+        const { getMap } = await import("/js/platform/map.js");
         const p = getMap().containerPointToLatLng([px, py]);
         const q = getMap().containerPointToLatLng([px + 3, py + 3]);
         return { lat: p.lat, lng: p.lng, tol: Math.max(Math.abs(q.lat - p.lat), Math.abs(q.lng - p.lng)) };
@@ -155,7 +155,7 @@ test("analytics: hotspots on the map, the time profile, the trend and the near-r
   const peak = kde.result.hotspots.features[0].properties.peak;
   await panel.locator('#an-hotspots button[data-rank="1"]').click();
   await eventually(async () => page.evaluate(async ([lon, lat]) => {
-    const c = (await import("/js/map.js")).getMap().getCenter();
+    const c = (await import("/js/platform/map.js")).getMap().getCenter();
     return Math.abs(c.lng - lon) < 1e-4 && Math.abs(c.lat - lat) < 1e-4;
   }, peak), "the map centred on hotspot 1");
   // The trend and the Knox table follow the API too.
@@ -218,7 +218,7 @@ test("analytics: the tour's linkage link ranks the serial thefts with reasons, o
   assert.ok((await page.locator(".leaflet-control-layers-overlays label").allInnerTexts()).some((l) => l.trim() === name), "the linkage layer");
   const ids = [first, ...linkage.result.links.map((l) => l.id)];
   await eventually(async () => page.evaluate(async (want) => {
-    const map = (await import("/js/map.js")).getMap();
+    const map = (await import("/js/platform/map.js")).getMap();
     const tips = [];
     // Tooltips hold elements (never HTML strings): their text is what a reader sees.
     const text = (c) => (c instanceof Element ? c.textContent : String(c));

@@ -1,15 +1,23 @@
 // Boot: sign-in, navigation by role, the map, the live stream, language switching.
-import { api, setCsrf } from "./api.js";
-import { applyStatic, currentLang, onLangChange, setLang, setZone, t } from "./i18n.js";
-import { initMap } from "./map.js";
-import { initLiveLayers } from "./layers/live.js";
-import { connect, disconnect, onState } from "./stream.js";
-import { onMapClick, getMeta } from "./ui.js";
-import { VIEWS } from "./views.js";
-import { startAlerts } from "./layers/alerts.js";
-import { startVideoLayers } from "./layers/video.js";
-import { startLangParts } from "./langparts.js";
+import { api, setCsrf } from "./platform/api.js";
+import { applyStatic, currentLang, onLangChange, setLang, setZone, t } from "./platform/i18n.js";
+import { initMap } from "./platform/map.js";
+import { connect, disconnect, onState } from "./platform/stream.js";
+import { onMapClick, getMeta } from "./platform/ui.js";
+import { allViews, setViews } from "./platform/registry.js";
+import platform from "./platform/index.js";
+import command from "./command/index.js";
+import plates from "./plates/index.js";
+import video from "./video/index.js";
+import analytics from "./analytics/index.js";
+import demo from "./demo/index.js";
+import { startLangParts } from "./platform/langparts.js";
 import { append } from "./platform/dom.js";
+
+/// THE list of capabilities: each `web/js/<capability>/index.js` gives its views (placed in the
+/// navigation by their `nav` number) and what it starts once signed in (its map layers).
+const CAPABILITIES = [platform, command, plates, video, analytics, demo];
+setViews(CAPABILITIES.flatMap((c) => c.views).sort((a, b) => a.nav - b.nav));
 
 let me = null;
 let cleanup = null;
@@ -18,7 +26,7 @@ let routeGeneration = 0;
 function show(el, on) { document.getElementById(el).hidden = !on; }
 
 function allowedViews() {
-  return VIEWS.filter((v) => me && me.permissions.includes(v.permission));
+  return allViews().filter((v) => me && me.permissions.includes(v.permission));
 }
 
 function renderNav() {
@@ -69,9 +77,7 @@ async function enter() {
   renderWho();
   try { setZone((await getMeta()).time_zone); } catch { /* keep the default zone */ }
   await initMap(document.getElementById("map"));
-  startAlerts(me);
-  initLiveLayers(me);
-  startVideoLayers();
+  for (const c of CAPABILITIES) if (c.start) c.start(me);
   connect();
   await route();
 }

@@ -2,25 +2,43 @@
 // given one, each with its probability and the reasons (place, time, type, shared words of the
 // modus operandi) in the interface language, the series the case belongs to, and all of them on
 // the map. The answer's shape: docs/analytics.md (`/analytics/linkage`).
-import { api } from "../api.js";
-import { addStrings, fill, fmtNum, fmtTime, t } from "../i18n.js";
-import { VIEWS } from "../views.js";
+import { api } from "../platform/api.js";
+import { addStrings, fill, fmtNum, fmtTime, t } from "../platform/i18n.js";
+import { hasView } from "../platform/registry.js";
 import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    an_lk_none: "没有找到可能关联的警情。", an_lk_for: "与 {id} 可能为同一作案人的警情：", an_lk_prob: "关联概率", an_lk_why: "依据",
-    an_lk_text: "作案手法描述共同词：{terms}", an_lk_same: "同类警情", an_lk_other: "类型不同", an_lk_days: "相隔 {n} 天", an_lk_km: "相距 {n} 公里",
-    an_lk_series: "该警情属于一个 {n} 起的系列（平均关联概率 {p}%）。", an_lk_case: "所查警情", an_lk_open: "打开警情 {id}",
+    an_lk_none: "没有找到可能关联的警情。",
+    an_lk_for: "与 {id} 可能为同一作案人的警情：",
+    an_lk_prob: "关联概率",
+    an_lk_why: "依据",
+    an_lk_text: "作案手法描述共同词：{terms}",
+    an_lk_same: "同类警情",
+    an_lk_other: "类型不同",
+    an_lk_days: "相隔 {n} 天",
+    an_lk_km: "相距 {n} 公里",
+    an_lk_series: "该警情属于一个 {n} 起的系列（平均关联概率 {p}%）。",
+    an_lk_case: "所查警情",
+    an_lk_open: "打开警情 {id}",
   },
   en: {
-    an_lk_none: "No likely linked incidents found.", an_lk_for: "Incidents likely by the same offender as {id}:", an_lk_prob: "Probability", an_lk_why: "Why",
-    an_lk_text: "Shared words of the modus operandi: {terms}", an_lk_same: "Same type", an_lk_other: "Different type", an_lk_days: "{n} days apart", an_lk_km: "{n} km apart",
-    an_lk_series: "It belongs to a series of {n} incidents (mean linkage probability {p}%).", an_lk_case: "The incident asked about", an_lk_open: "Open incident {id}",
+    an_lk_none: "No likely linked incidents found.",
+    an_lk_for: "Incidents likely by the same offender as {id}:",
+    an_lk_prob: "Probability",
+    an_lk_why: "Why",
+    an_lk_text: "Shared words of the modus operandi: {terms}",
+    an_lk_same: "Same type",
+    an_lk_other: "Different type",
+    an_lk_days: "{n} days apart",
+    an_lk_km: "{n} km apart",
+    an_lk_series: "It belongs to a series of {n} incidents (mean linkage probability {p}%).",
+    an_lk_case: "The incident asked about",
+    an_lk_open: "Open incident {id}",
   },
 });
 
-const hasCommand = () => VIEWS.some((v) => v.id === "command");
+const hasCommand = () => hasView("command");
 
 function reason(r, shared) {
   switch (r.feature) {

@@ -1,9 +1,9 @@
 // The unit status board of the COMMAND view: every unit with its status, the age of its last
 // position, its incident, and (with the dispatch permission) a hand-set status. Rows are updated
 // in place, so the live positions do not disturb a control in use.
-import { api } from "../api.js";
-import { t } from "../i18n.js";
-import { problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { t } from "../platform/i18n.js";
+import { problemText } from "../platform/ui.js";
 import * as store from "./store.js";
 import { HAND_STATUSES, UNIT_STATUSES, fmtAge, unitKindLabel, unitStatusLabel } from "./strings.js";
 import { html, put, append } from "../platform/dom.js";

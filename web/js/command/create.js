@@ -1,16 +1,26 @@
 // Recording an incident in the COMMAND view: the location comes from a click on the map (or the
 // map's centre, for keyboard use) and is resolved to town, grid and nearest road before saving.
-import { api } from "../api.js";
-import { addStrings, currentLang, t } from "../i18n.js";
-import { getMap } from "../map.js";
-import { problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { addStrings, currentLang, t } from "../platform/i18n.js";
+import { getMap } from "../platform/map.js";
+import { problemText } from "../platform/ui.js";
 import * as store from "./store.js";
 import { SOURCES, priorityLabel, sourceLabel } from "./strings.js";
 import { html, put, append } from "../platform/dom.js";
 
 addStrings({
-  "zh-CN": { cmd_use_centre: "使用地图中心位置", cmd_lonlat: "经纬度", cmd_desc_hint: "最多 2000 字", cmd_phone_hint: "3–20 位数字，可含 + - 空格" },
-  en: { cmd_use_centre: "Use the map's centre", cmd_lonlat: "Lon, lat", cmd_desc_hint: "up to 2,000 characters", cmd_phone_hint: "3–20 digits, '+', '-' or spaces" },
+  "zh-CN": {
+    cmd_use_centre: "使用地图中心位置",
+    cmd_lonlat: "经纬度",
+    cmd_desc_hint: "最多 2000 字",
+    cmd_phone_hint: "3–20 位数字，可含 + - 空格",
+  },
+  en: {
+    cmd_use_centre: "Use the map's centre",
+    cmd_lonlat: "Lon, lat",
+    cmd_desc_hint: "up to 2,000 characters",
+    cmd_phone_hint: "3–20 digits, '+', '-' or spaces",
+  },
 });
 
 function typeOptions() {

@@ -1,9 +1,9 @@
 // One incident in the COMMAND view: facts, caller contact (only through a stated purpose),
 // lifecycle actions (with the server's refusal or the current state on a conflict), units,
 // recommendations and dispatch, cameras, and the timeline with notes.
-import { api } from "../api.js";
-import { fmtTime, t } from "../i18n.js";
-import { askPurpose, problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { fmtTime, t } from "../platform/i18n.js";
+import { askPurpose, problemText } from "../platform/ui.js";
 import * as store from "./store.js";
 import { renderAssigned, renderRecommendations, renderVideo } from "./dispatch.js";
 import {

@@ -1,8 +1,8 @@
 // Parts of an incident's details that concern sending help: the units assigned, the recommended
 // units with their ETA over the road network (straight-line fallbacks flagged) and a dispatch
 // button each, the cameras that can see the spot and the checkpoints nearby.
-import { api } from "../api.js";
-import { t } from "../i18n.js";
+import { api } from "../platform/api.js";
+import { t } from "../platform/i18n.js";
 import * as store from "./store.js";
 import { acceptsUnits, fmtAge, safeUrl, unitStatusLabel } from "./strings.js";
 import { html, put } from "../platform/dom.js";

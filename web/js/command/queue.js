@@ -1,6 +1,6 @@
 // The incident queue of the COMMAND view: open incidents by priority then age, filtered by
 // status, priority and town, updated live; each row selects its incident.
-import { currentLang, fmtTime, t } from "../i18n.js";
+import { currentLang, fmtTime, t } from "../platform/i18n.js";
 import * as store from "./store.js";
 import { OPEN_STATES, fmtAge, priorityLabel, stateLabel } from "./strings.js";
 import { html, nothing, put } from "../platform/dom.js";

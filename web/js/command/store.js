@@ -2,11 +2,11 @@
 // incidents, units with their last positions, the incident taxonomy and the towns. Loaded from
 // the API, kept current by the `incidents` and `units` stream topics, reloaded whenever the stream
 // (re)subscribes or reports lag (events may have been missed) and every minute (units' stale flags).
-import { api } from "../api.js";
-import { currentLang } from "../i18n.js";
-import { onEvent, onState } from "../stream.js";
+import { api } from "../platform/api.js";
+import { currentLang } from "../platform/i18n.js";
+import { onEvent, onState } from "../platform/stream.js";
 import { isOpen } from "./strings.js";
-import { getMeta } from "../ui.js";
+import { getMeta } from "../platform/ui.js";
 import { getTowns } from "../video/store.js";
 
 export const incidents = new Map(); // id → Incident (open ones, plus any looked at or closed lately)

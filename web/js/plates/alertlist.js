@@ -1,20 +1,36 @@
 // One watch-list alert as a card: the plate read, exact or approximate, checkpoint and time, the
 // entry it hit, and acknowledgement (签收) with an outcome.
-import { api } from "../api.js";
-import { addStrings, fmtTime, t } from "../i18n.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, t } from "../platform/i18n.js";
 import { OUTCOMES, cpName, fill, hitText, problemDetail } from "./common.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    al_plate_read: "识别号牌", al_raised: "告警时间", al_entry: "布控", al_case: "案件", al_show: "在地图上显示",
-    al_outcome: "处置结果", al_note: "备注（可选）", al_ack: "签收", al_acked: "已签收：{who} · {at} · {outcome}",
-    al_ack_done: "告警 {plate} 已签收", al_users: "指定接收人",
+    al_plate_read: "识别号牌",
+    al_raised: "告警时间",
+    al_entry: "布控",
+    al_case: "案件",
+    al_show: "在地图上显示",
+    al_outcome: "处置结果",
+    al_note: "备注（可选）",
+    al_ack: "签收",
+    al_acked: "已签收：{who} · {at} · {outcome}",
+    al_ack_done: "告警 {plate} 已签收",
+    al_users: "指定接收人",
   },
   en: {
-    al_plate_read: "Plate read", al_raised: "Raised", al_entry: "Entry", al_case: "Case", al_show: "Show on map",
-    al_outcome: "Outcome", al_note: "Note (optional)", al_ack: "Acknowledge", al_acked: "Acknowledged: {who} · {at} · {outcome}",
-    al_ack_done: "Alert {plate} acknowledged", al_users: "Named receivers",
+    al_plate_read: "Plate read",
+    al_raised: "Raised",
+    al_entry: "Entry",
+    al_case: "Case",
+    al_show: "Show on map",
+    al_outcome: "Outcome",
+    al_note: "Note (optional)",
+    al_ack: "Acknowledge",
+    al_acked: "Acknowledged: {who} · {at} · {outcome}",
+    al_ack_done: "Alert {plate} acknowledged",
+    al_users: "Named receivers",
   },
 });
 

@@ -5,32 +5,70 @@
 // /reject, /run). So the requester's browser remembers its requests, and an approver decides
 // by the request number the requester passes on. When a GET /plates/approvals appears, both
 // lists use it instead (probed once; a 404/405 means "not there").
-import { api } from "../api.js";
-import { addStrings, fmtTime, t } from "../i18n.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, t } from "../platform/i18n.js";
 import { fill, problemDetail } from "./common.js";
 import { summary } from "./forms.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    ap_title: "调取历史数据审批", ap_needed: "查询时段早于 7 天前，须由另一名有审批权限的人员批准后才能执行。",
-    ap_request: "申请审批", ap_requested: "已提交审批申请 {id}。请把申请编号告知另一名侦查员或值班员审批，批准后在“我的审批申请”中执行。",
-    ap_mine: "我的审批申请", ap_none: "暂无审批申请。", ap_id: "申请编号", ap_query: "查询", ap_status: "状态",
-    ap_run: "执行", ap_forget: "移除", ap_copy: "复制编号", ap_copied: "已复制编号", ap_local: "此列表保存在本浏览器中。",
-    ap_s_pending: "待审批", ap_s_approved: "已批准", ap_s_rejected: "已驳回", ap_s_used: "已执行",
-    ap_decide_title: "审批他人的查询申请", ap_decide_hint: "输入申请人告知的申请编号。不能审批自己的申请（双人审核）。",
-    ap_approve: "批准", ap_reject: "驳回", ap_decided: "申请 {id}：{what} · {query}（申请人 {who}）", ap_own: "本人的申请，须由他人审批", ap_pending_list: "待审批的查询申请",
-    ap_requested_by: "申请人", ap_requested_at: "申请时间",
+    ap_title: "调取历史数据审批",
+    ap_needed: "查询时段早于 7 天前，须由另一名有审批权限的人员批准后才能执行。",
+    ap_request: "申请审批",
+    ap_requested: "已提交审批申请 {id}。请把申请编号告知另一名侦查员或值班员审批，批准后在“我的审批申请”中执行。",
+    ap_mine: "我的审批申请",
+    ap_none: "暂无审批申请。",
+    ap_id: "申请编号",
+    ap_query: "查询",
+    ap_status: "状态",
+    ap_run: "执行",
+    ap_forget: "移除",
+    ap_copy: "复制编号",
+    ap_copied: "已复制编号",
+    ap_local: "此列表保存在本浏览器中。",
+    ap_s_pending: "待审批",
+    ap_s_approved: "已批准",
+    ap_s_rejected: "已驳回",
+    ap_s_used: "已执行",
+    ap_decide_title: "审批他人的查询申请",
+    ap_decide_hint: "输入申请人告知的申请编号。不能审批自己的申请（双人审核）。",
+    ap_approve: "批准",
+    ap_reject: "驳回",
+    ap_decided: "申请 {id}：{what} · {query}（申请人 {who}）",
+    ap_own: "本人的申请，须由他人审批",
+    ap_pending_list: "待审批的查询申请",
+    ap_requested_by: "申请人",
+    ap_requested_at: "申请时间",
   },
   en: {
-    ap_title: "Approval of queries over old reads", ap_needed: "The window reaches back more than 7 days: a second person who may approve must approve the query before it runs.",
-    ap_request: "Request approval", ap_requested: "Approval request {id} sent. Give its number to another investigator or an operator; once approved, run it from “My approval requests”.",
-    ap_mine: "My approval requests", ap_none: "No approval requests.", ap_id: "Request", ap_query: "Query", ap_status: "Status",
-    ap_run: "Run", ap_forget: "Remove", ap_copy: "Copy number", ap_copied: "Number copied", ap_local: "This list is kept in this browser.",
-    ap_s_pending: "pending", ap_s_approved: "approved", ap_s_rejected: "rejected", ap_s_used: "used",
-    ap_decide_title: "Decide on another person's query request", ap_decide_hint: "Enter the request number the requester gave you. Nobody may approve their own request (four eyes).",
-    ap_approve: "Approve", ap_reject: "Reject", ap_decided: "Request {id}: {what} · {query} (requested by {who})", ap_own: "Your own request: someone else must decide", ap_pending_list: "Query requests waiting for approval",
-    ap_requested_by: "Requested by", ap_requested_at: "Requested at",
+    ap_title: "Approval of queries over old reads",
+    ap_needed: "The window reaches back more than 7 days: a second person who may approve must approve the query before it runs.",
+    ap_request: "Request approval",
+    ap_requested: "Approval request {id} sent. Give its number to another investigator or an operator; once approved, run it from “My approval requests”.",
+    ap_mine: "My approval requests",
+    ap_none: "No approval requests.",
+    ap_id: "Request",
+    ap_query: "Query",
+    ap_status: "Status",
+    ap_run: "Run",
+    ap_forget: "Remove",
+    ap_copy: "Copy number",
+    ap_copied: "Number copied",
+    ap_local: "This list is kept in this browser.",
+    ap_s_pending: "pending",
+    ap_s_approved: "approved",
+    ap_s_rejected: "rejected",
+    ap_s_used: "used",
+    ap_decide_title: "Decide on another person's query request",
+    ap_decide_hint: "Enter the request number the requester gave you. Nobody may approve their own request (four eyes).",
+    ap_approve: "Approve",
+    ap_reject: "Reject",
+    ap_decided: "Request {id}: {what} · {query} (requested by {who})",
+    ap_own: "Your own request: someone else must decide",
+    ap_pending_list: "Query requests waiting for approval",
+    ap_requested_by: "Requested by",
+    ap_requested_at: "Requested at",
   },
 });
 

@@ -1,31 +1,71 @@
 // Shared pieces of the plate views (investigation, watch-list, alerts layer): district-zone
 // times for datetime-local inputs, the checkpoint bindings, the signed-in person, problem text.
-import { api } from "../api.js";
-import { addStrings, t, utcMsToWall, wallToUtcMs, zone } from "../i18n.js";
+import { api } from "../platform/api.js";
+import { addStrings, t, utcMsToWall, wallToUtcMs, zone } from "../platform/i18n.js";
 import { html } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    pl_from: "开始时间", pl_to: "结束时间", pl_zone_hint: "时间按辖区时区", pl_checkpoint: "卡口",
-    pl_plate: "号牌", pl_time: "通过时间", pl_direction: "方向", pl_lane: "车道", pl_vehicle: "车辆",
-    pl_confidence: "置信度", pl_read_id: "过车记录号", pl_unknown_cp: "未登记卡口",
-    pl_bad_time: "请填写完整的开始和结束时间", pl_exact: "精确命中", pl_approximate: "近似命中",
+    pl_from: "开始时间",
+    pl_to: "结束时间",
+    pl_zone_hint: "时间按辖区时区",
+    pl_checkpoint: "卡口",
+    pl_plate: "号牌",
+    pl_time: "通过时间",
+    pl_direction: "方向",
+    pl_lane: "车道",
+    pl_vehicle: "车辆",
+    pl_confidence: "置信度",
+    pl_read_id: "过车记录号",
+    pl_unknown_cp: "未登记卡口",
+    pl_bad_time: "请填写完整的开始和结束时间",
+    pl_exact: "精确命中",
+    pl_approximate: "近似命中",
     pl_approx_detail: "第{pos}位：识别为“{read}”，布控为“{listed}”",
-    r_stolen_vehicle: "被盗抢车辆", r_wanted_person: "在逃人员", r_missing_person: "失踪人员",
-    r_hit_and_run: "交通肇事逃逸", r_criminal_investigation: "刑事侦查", r_other: "其他",
-    o_intercepted: "已拦截", o_not_found: "未发现", o_false_match: "误报", o_misread: "识别错误", o_other: "其他",
-    role_operator: "值班员", role_investigator: "侦查员",
+    r_stolen_vehicle: "被盗抢车辆",
+    r_wanted_person: "在逃人员",
+    r_missing_person: "失踪人员",
+    r_hit_and_run: "交通肇事逃逸",
+    r_criminal_investigation: "刑事侦查",
+    r_other: "其他",
+    o_intercepted: "已拦截",
+    o_not_found: "未发现",
+    o_false_match: "误报",
+    o_misread: "识别错误",
+    o_other: "其他",
+    role_operator: "值班员",
+    role_investigator: "侦查员",
   },
   en: {
-    pl_from: "From", pl_to: "To", pl_zone_hint: "times in the district's zone", pl_checkpoint: "Checkpoint",
-    pl_plate: "Plate", pl_time: "Passed at", pl_direction: "Direction", pl_lane: "Lane", pl_vehicle: "Vehicle",
-    pl_confidence: "Confidence", pl_read_id: "Read id", pl_unknown_cp: "unbound checkpoint",
-    pl_bad_time: "Give a complete start and end time", pl_exact: "Exact hit", pl_approximate: "Approximate hit",
+    pl_from: "From",
+    pl_to: "To",
+    pl_zone_hint: "times in the district's zone",
+    pl_checkpoint: "Checkpoint",
+    pl_plate: "Plate",
+    pl_time: "Passed at",
+    pl_direction: "Direction",
+    pl_lane: "Lane",
+    pl_vehicle: "Vehicle",
+    pl_confidence: "Confidence",
+    pl_read_id: "Read id",
+    pl_unknown_cp: "unbound checkpoint",
+    pl_bad_time: "Give a complete start and end time",
+    pl_exact: "Exact hit",
+    pl_approximate: "Approximate hit",
     pl_approx_detail: "character {pos}: read “{read}”, listed “{listed}”",
-    r_stolen_vehicle: "Stolen vehicle", r_wanted_person: "Wanted person", r_missing_person: "Missing person",
-    r_hit_and_run: "Hit and run", r_criminal_investigation: "Criminal investigation", r_other: "Other",
-    o_intercepted: "Intercepted", o_not_found: "Not found", o_false_match: "False match", o_misread: "Misread", o_other: "Other",
-    role_operator: "Operator", role_investigator: "Investigator",
+    r_stolen_vehicle: "Stolen vehicle",
+    r_wanted_person: "Wanted person",
+    r_missing_person: "Missing person",
+    r_hit_and_run: "Hit and run",
+    r_criminal_investigation: "Criminal investigation",
+    r_other: "Other",
+    o_intercepted: "Intercepted",
+    o_not_found: "Not found",
+    o_false_match: "False match",
+    o_misread: "Misread",
+    o_other: "Other",
+    role_operator: "Operator",
+    role_investigator: "Investigator",
   },
 });
 
@@ -34,7 +74,7 @@ export const OUTCOMES = ["intercepted", "not_found", "false_match", "misread", "
 /// Roles that may receive alerts (they hold handle_alerts; the server checks again).
 export const ALERT_ROLES = ["operator", "investigator"];
 
-export { fill } from "../i18n.js";
+export { fill } from "../platform/i18n.js";
 
 // ---- Times: datetime-local values are wall-clock times of the district's zone.
 

@@ -1,24 +1,46 @@
 // The multi-scene (碰撞) editor: 2–5 circles drawn on the map, each with its own window. Click
 // the map to place the armed scene's centre (or type the coordinates, or centre it on a
 // checkpoint from the list: keyboard users need no mouse); the radius input resizes the circle.
-import { addStrings, t } from "../i18n.js";
-import { getMap } from "../map.js";
-import { onMapClick } from "../ui.js";
+import { addStrings, t } from "../platform/i18n.js";
+import { getMap } from "../platform/map.js";
+import { onMapClick } from "../platform/ui.js";
 import { DAY_US, cpName, fill, haversineM, nowMicros, readWindow, windowFields } from "./common.js";
 import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    sc_count: "个区域", sc_scene: "区域 {n}", sc_place: "在地图上点击放置圆心", sc_placing: "请点击地图放置区域 {n} 的圆心",
-    sc_placed: "区域 {n} 的圆心已放置", sc_lon: "经度", sc_lat: "纬度", sc_radius: "半径（米，最大 5000）",
-    sc_on_cp: "以卡口为圆心", sc_choose: "选择卡口…", sc_inside: "区域内卡口：{n} 个", sc_add: "添加区域",
-    sc_remove: "删除此区域", sc_need_centre: "区域 {n} 还没有圆心", sc_no_cp: "区域 {n} 内没有卡口，请移动圆心或加大半径",
+    sc_count: "个区域",
+    sc_scene: "区域 {n}",
+    sc_place: "在地图上点击放置圆心",
+    sc_placing: "请点击地图放置区域 {n} 的圆心",
+    sc_placed: "区域 {n} 的圆心已放置",
+    sc_lon: "经度",
+    sc_lat: "纬度",
+    sc_radius: "半径（米，最大 5000）",
+    sc_on_cp: "以卡口为圆心",
+    sc_choose: "选择卡口…",
+    sc_inside: "区域内卡口：{n} 个",
+    sc_add: "添加区域",
+    sc_remove: "删除此区域",
+    sc_need_centre: "区域 {n} 还没有圆心",
+    sc_no_cp: "区域 {n} 内没有卡口，请移动圆心或加大半径",
   },
   en: {
-    sc_count: "scenes", sc_scene: "Scene {n}", sc_place: "Click the map to place the centre", sc_placing: "Click the map to place the centre of scene {n}",
-    sc_placed: "Centre of scene {n} placed", sc_lon: "Longitude", sc_lat: "Latitude", sc_radius: "Radius (m, at most 5,000)",
-    sc_on_cp: "Centre on a checkpoint", sc_choose: "Choose a checkpoint…", sc_inside: "Checkpoints inside: {n}", sc_add: "Add a scene",
-    sc_remove: "Remove this scene", sc_need_centre: "Scene {n} has no centre yet", sc_no_cp: "No checkpoint inside scene {n}: move the centre or widen the radius",
+    sc_count: "scenes",
+    sc_scene: "Scene {n}",
+    sc_place: "Click the map to place the centre",
+    sc_placing: "Click the map to place the centre of scene {n}",
+    sc_placed: "Centre of scene {n} placed",
+    sc_lon: "Longitude",
+    sc_lat: "Latitude",
+    sc_radius: "Radius (m, at most 5,000)",
+    sc_on_cp: "Centre on a checkpoint",
+    sc_choose: "Choose a checkpoint…",
+    sc_inside: "Checkpoints inside: {n}",
+    sc_add: "Add a scene",
+    sc_remove: "Remove this scene",
+    sc_need_centre: "Scene {n} has no centre yet",
+    sc_no_cp: "No checkpoint inside scene {n}: move the centre or widen the radius",
   },
 });
 

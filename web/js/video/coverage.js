@@ -1,27 +1,69 @@
 // Coverage of key places and key road sections per town and for the district, the uncovered
 // stretches on the map, and suggested sites for new cameras with their explanation.
-import { api } from "../api.js";
-import { addStrings, currentLang, t } from "../i18n.js";
-import { getMap, setOverlay } from "../map.js";
-import { downloadCsv, problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { addStrings, currentLang, t } from "../platform/i18n.js";
+import { getMap, setOverlay } from "../platform/map.js";
+import { downloadCsv, problemText } from "../platform/ui.js";
 import { html, put, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    vc_k: "建议新点位数", vc_gap: "最短未覆盖路段（米）", vc_range: "建议点位视距（米）", vc_roads: "同时测算全部道路（较慢）", vc_run: "计算覆盖",
-    vc_district: "全区", vc_key_roads: "重点路段覆盖", vc_key_places: "重点部位覆盖", vc_roads_all: "全部道路覆盖", vc_cameras: "计入的在用摄像机",
-    vc_town: "乡镇/街道", vc_outside: "乡镇之外", vc_uncovered: "未覆盖路段", vc_suggestions: "建议新增摄像机点位", vc_method: "计算方法",
-    vc_layer_gaps: "未覆盖路段", vc_layer_sites: "建议点位", vc_length: "长度", vc_show: "显示", vc_none_gaps: "没有达到长度阈值的未覆盖路段。",
-    vc_of: "{a} / {b}", vc_points: "个采样点", vc_explain: "在此处设一台视距 {r} 米的云台摄像机，可新覆盖重点路段 {m} 米（全区重点路段覆盖率提高 {pts} 个百分点）{places}；受益最多的要素：{f}。",
-    vc_explain_places: "，新覆盖重点部位采样点 {n} 个", vc_loading: "计算中…", vc_site: "点位", vc_by_town: "各乡镇/街道覆盖率",
+    vc_k: "建议新点位数",
+    vc_gap: "最短未覆盖路段（米）",
+    vc_range: "建议点位视距（米）",
+    vc_roads: "同时测算全部道路（较慢）",
+    vc_run: "计算覆盖",
+    vc_district: "全区",
+    vc_key_roads: "重点路段覆盖",
+    vc_key_places: "重点部位覆盖",
+    vc_roads_all: "全部道路覆盖",
+    vc_cameras: "计入的在用摄像机",
+    vc_town: "乡镇/街道",
+    vc_outside: "乡镇之外",
+    vc_uncovered: "未覆盖路段",
+    vc_suggestions: "建议新增摄像机点位",
+    vc_method: "计算方法",
+    vc_layer_gaps: "未覆盖路段",
+    vc_layer_sites: "建议点位",
+    vc_length: "长度",
+    vc_show: "显示",
+    vc_none_gaps: "没有达到长度阈值的未覆盖路段。",
+    vc_of: "{a} / {b}",
+    vc_points: "个采样点",
+    vc_explain: "在此处设一台视距 {r} 米的云台摄像机，可新覆盖重点路段 {m} 米（全区重点路段覆盖率提高 {pts} 个百分点）{places}；受益最多的要素：{f}。",
+    vc_explain_places: "，新覆盖重点部位采样点 {n} 个",
+    vc_loading: "计算中…",
+    vc_site: "点位",
+    vc_by_town: "各乡镇/街道覆盖率",
   },
   en: {
-    vc_k: "Sites to suggest", vc_gap: "Shortest uncovered stretch (m)", vc_range: "Range of a suggested camera (m)", vc_roads: "Also measure every road (slower)", vc_run: "Compute coverage",
-    vc_district: "District", vc_key_roads: "Key road sections covered", vc_key_places: "Key places covered", vc_roads_all: "All roads covered", vc_cameras: "Active cameras counted",
-    vc_town: "Town", vc_outside: "outside the towns", vc_uncovered: "Uncovered road stretches", vc_suggestions: "Suggested new camera sites", vc_method: "Method",
-    vc_layer_gaps: "Uncovered stretches", vc_layer_sites: "Suggested sites", vc_length: "Length", vc_show: "Show", vc_none_gaps: "No uncovered stretch reaches the length threshold.",
-    vc_of: "{a} of {b}", vc_points: "sample points", vc_explain: "A {r} m PTZ camera here would newly cover {m} m of key road (+{pts} points of the district's key road coverage){places}; features gaining most: {f}.",
-    vc_explain_places: " and {n} key-place sample points", vc_loading: "Computing…", vc_site: "Site", vc_by_town: "Coverage per town",
+    vc_k: "Sites to suggest",
+    vc_gap: "Shortest uncovered stretch (m)",
+    vc_range: "Range of a suggested camera (m)",
+    vc_roads: "Also measure every road (slower)",
+    vc_run: "Compute coverage",
+    vc_district: "District",
+    vc_key_roads: "Key road sections covered",
+    vc_key_places: "Key places covered",
+    vc_roads_all: "All roads covered",
+    vc_cameras: "Active cameras counted",
+    vc_town: "Town",
+    vc_outside: "outside the towns",
+    vc_uncovered: "Uncovered road stretches",
+    vc_suggestions: "Suggested new camera sites",
+    vc_method: "Method",
+    vc_layer_gaps: "Uncovered stretches",
+    vc_layer_sites: "Suggested sites",
+    vc_length: "Length",
+    vc_show: "Show",
+    vc_none_gaps: "No uncovered stretch reaches the length threshold.",
+    vc_of: "{a} of {b}",
+    vc_points: "sample points",
+    vc_explain: "A {r} m PTZ camera here would newly cover {m} m of key road (+{pts} points of the district's key road coverage){places}; features gaining most: {f}.",
+    vc_explain_places: " and {n} key-place sample points",
+    vc_loading: "Computing…",
+    vc_site: "Site",
+    vc_by_town: "Coverage per town",
   },
 });
 

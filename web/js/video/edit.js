@@ -1,27 +1,73 @@
 // Editing the camera registry (manage_sensors): a camera form in a dialog with field-named
 // errors from the API, delete, and CSV/GeoJSON import with the per-row report.
-import { api } from "../api.js";
-import { addStrings, t } from "../i18n.js";
-import { problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { addStrings, t } from "../platform/i18n.js";
+import { problemText } from "../platform/ui.js";
 import { loadVideo, video } from "./store.js";
 import { html, nothing, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    ve_title_new: "新增摄像机", ve_title_edit: "编辑摄像机 {id}", ve_save: "保存", ve_delete: "删除", ve_confirm_delete: "确定删除摄像机 {id}？",
-    ve_id: "编号", ve_name: "名称", ve_channel: "国标通道编号（20位）", ve_lon: "经度", ve_lat: "纬度", ve_height: "安装高度（米）",
-    ve_heading: "朝向（度，正北顺时针）", ve_fov: "水平视场角（度）", ve_range: "视距（米）", ve_ptz: "云台摄像机（PTZ）", ve_live: "实时流地址模板",
-    ve_playback: "回放地址模板（含 {start}/{end}）", ve_installed: "安装日期", ve_owner: "权属单位", ve_no_platform: "（无平台）",
-    ve_saved: "摄像机 {id} 已保存", ve_deleted: "摄像机 {id} 已删除", ve_import: "导入摄像机（CSV 或 GeoJSON）", ve_file: "文件",
-    ve_do_import: "导入", ve_imported: "导入完成：", ve_rejected: "被拒绝的行", ve_row: "行", ve_policy: "有效行已保存，无效行未写入",
+    ve_title_new: "新增摄像机",
+    ve_title_edit: "编辑摄像机 {id}",
+    ve_save: "保存",
+    ve_delete: "删除",
+    ve_confirm_delete: "确定删除摄像机 {id}？",
+    ve_id: "编号",
+    ve_name: "名称",
+    ve_channel: "国标通道编号（20位）",
+    ve_lon: "经度",
+    ve_lat: "纬度",
+    ve_height: "安装高度（米）",
+    ve_heading: "朝向（度，正北顺时针）",
+    ve_fov: "水平视场角（度）",
+    ve_range: "视距（米）",
+    ve_ptz: "云台摄像机（PTZ）",
+    ve_live: "实时流地址模板",
+    ve_playback: "回放地址模板（含 {start}/{end}）",
+    ve_installed: "安装日期",
+    ve_owner: "权属单位",
+    ve_no_platform: "（无平台）",
+    ve_saved: "摄像机 {id} 已保存",
+    ve_deleted: "摄像机 {id} 已删除",
+    ve_import: "导入摄像机（CSV 或 GeoJSON）",
+    ve_file: "文件",
+    ve_do_import: "导入",
+    ve_imported: "导入完成：",
+    ve_rejected: "被拒绝的行",
+    ve_row: "行",
+    ve_policy: "有效行已保存，无效行未写入",
   },
   en: {
-    ve_title_new: "New camera", ve_title_edit: "Edit camera {id}", ve_save: "Save", ve_delete: "Delete", ve_confirm_delete: "Delete camera {id}?",
-    ve_id: "Id", ve_name: "Name", ve_channel: "GB/T 28181 channel id (20 digits)", ve_lon: "Longitude", ve_lat: "Latitude", ve_height: "Mounting height (m)",
-    ve_heading: "Heading (degrees clockwise from north)", ve_fov: "Horizontal field of view (degrees)", ve_range: "Range (m)", ve_ptz: "PTZ camera", ve_live: "Live URL template",
-    ve_playback: "Playback URL template (with {start}/{end})", ve_installed: "Installed on", ve_owner: "Owner", ve_no_platform: "(no platform)",
-    ve_saved: "Camera {id} saved", ve_deleted: "Camera {id} deleted", ve_import: "Import cameras (CSV or GeoJSON)", ve_file: "File",
-    ve_do_import: "Import", ve_imported: "Import done:", ve_rejected: "Rejected rows", ve_row: "Row", ve_policy: "valid rows kept, invalid rows not written",
+    ve_title_new: "New camera",
+    ve_title_edit: "Edit camera {id}",
+    ve_save: "Save",
+    ve_delete: "Delete",
+    ve_confirm_delete: "Delete camera {id}?",
+    ve_id: "Id",
+    ve_name: "Name",
+    ve_channel: "GB/T 28181 channel id (20 digits)",
+    ve_lon: "Longitude",
+    ve_lat: "Latitude",
+    ve_height: "Mounting height (m)",
+    ve_heading: "Heading (degrees clockwise from north)",
+    ve_fov: "Horizontal field of view (degrees)",
+    ve_range: "Range (m)",
+    ve_ptz: "PTZ camera",
+    ve_live: "Live URL template",
+    ve_playback: "Playback URL template (with {start}/{end})",
+    ve_installed: "Installed on",
+    ve_owner: "Owner",
+    ve_no_platform: "(no platform)",
+    ve_saved: "Camera {id} saved",
+    ve_deleted: "Camera {id} deleted",
+    ve_import: "Import cameras (CSV or GeoJSON)",
+    ve_file: "File",
+    ve_do_import: "Import",
+    ve_imported: "Import done:",
+    ve_rejected: "Rejected rows",
+    ve_row: "Row",
+    ve_policy: "valid rows kept, invalid rows not written",
   },
 });
 

@@ -1,28 +1,68 @@
 // Device health: offline devices (live from the stream's device.online/offline events) and
 // uptime per UTC day for devices and platforms.
-import { api } from "../api.js";
-import { addStrings, fmtTime, t } from "../i18n.js";
-import { downloadCsv, problemText } from "../ui.js";
-import { focusCamera, focusCheckpoint } from "../layers/video.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, t } from "../platform/i18n.js";
+import { downloadCsv, problemText } from "../platform/ui.js";
+import { focusCamera, focusCheckpoint } from "./layer.js";
 import { loadHealth, onVideoChange, video } from "./store.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    vh_summary: "在线 {on} · 离线 {off} · 心跳间隔 {i} 秒，连续 {m} 次未收到即判离线", vh_offline: "离线设备", vh_all: "全部有心跳的设备",
-    vh_none_off: "当前没有离线设备。", vh_subject: "类型", vh_last: "最后心跳", vh_since: "状态变化于", vh_recent: "最近状态变化（实时）",
-    vh_no_recent: "打开本页后暂无状态变化。", vh_went_off: "{id} 离线", vh_went_on: "{id} 恢复在线",
-    vh_uptime: "每日在线率（UTC 日）", vh_from: "起始日", vh_to: "截止日", vh_load: "查询在线率", vh_platforms: "平台", vh_devices: "设备",
-    vh_own: "平台自身", vh_cams: "所属摄像机平均", vh_none_up: "该时段没有在线记录。", vh_silent: "登记但从未发送心跳的摄像机：{n} 台（通过平台汇报的除外）",
-    subj_camera: "摄像机", subj_checkpoint: "卡口", subj_platform: "平台", subj_recorder: "录像机", vh_show: "定位",
+    vh_summary: "在线 {on} · 离线 {off} · 心跳间隔 {i} 秒，连续 {m} 次未收到即判离线",
+    vh_offline: "离线设备",
+    vh_all: "全部有心跳的设备",
+    vh_none_off: "当前没有离线设备。",
+    vh_subject: "类型",
+    vh_last: "最后心跳",
+    vh_since: "状态变化于",
+    vh_recent: "最近状态变化（实时）",
+    vh_no_recent: "打开本页后暂无状态变化。",
+    vh_went_off: "{id} 离线",
+    vh_went_on: "{id} 恢复在线",
+    vh_uptime: "每日在线率（UTC 日）",
+    vh_from: "起始日",
+    vh_to: "截止日",
+    vh_load: "查询在线率",
+    vh_platforms: "平台",
+    vh_devices: "设备",
+    vh_own: "平台自身",
+    vh_cams: "所属摄像机平均",
+    vh_none_up: "该时段没有在线记录。",
+    vh_silent: "登记但从未发送心跳的摄像机：{n} 台（通过平台汇报的除外）",
+    subj_camera: "摄像机",
+    subj_checkpoint: "卡口",
+    subj_platform: "平台",
+    subj_recorder: "录像机",
+    vh_show: "定位",
   },
   en: {
-    vh_summary: "Online {on} · offline {off} · heartbeat every {i} s, offline after {m} missed beats", vh_offline: "Offline devices", vh_all: "Every device heard from",
-    vh_none_off: "No device is offline now.", vh_subject: "Kind", vh_last: "Last heartbeat", vh_since: "Changed at", vh_recent: "Recent changes (live)",
-    vh_no_recent: "No change since this page opened.", vh_went_off: "{id} went offline", vh_went_on: "{id} is back online",
-    vh_uptime: "Uptime per day (UTC days)", vh_from: "First day", vh_to: "Last day", vh_load: "Show uptime", vh_platforms: "Platforms", vh_devices: "Devices",
-    vh_own: "own", vh_cams: "its cameras (mean)", vh_none_up: "No uptime recorded in this period.", vh_silent: "Registered cameras that never sent a heartbeat: {n} (unless their platform vouches for them)",
-    subj_camera: "camera", subj_checkpoint: "checkpoint", subj_platform: "platform", subj_recorder: "recorder", vh_show: "Locate",
+    vh_summary: "Online {on} · offline {off} · heartbeat every {i} s, offline after {m} missed beats",
+    vh_offline: "Offline devices",
+    vh_all: "Every device heard from",
+    vh_none_off: "No device is offline now.",
+    vh_subject: "Kind",
+    vh_last: "Last heartbeat",
+    vh_since: "Changed at",
+    vh_recent: "Recent changes (live)",
+    vh_no_recent: "No change since this page opened.",
+    vh_went_off: "{id} went offline",
+    vh_went_on: "{id} is back online",
+    vh_uptime: "Uptime per day (UTC days)",
+    vh_from: "First day",
+    vh_to: "Last day",
+    vh_load: "Show uptime",
+    vh_platforms: "Platforms",
+    vh_devices: "Devices",
+    vh_own: "own",
+    vh_cams: "its cameras (mean)",
+    vh_none_up: "No uptime recorded in this period.",
+    vh_silent: "Registered cameras that never sent a heartbeat: {n} (unless their platform vouches for them)",
+    subj_camera: "camera",
+    subj_checkpoint: "checkpoint",
+    subj_platform: "platform",
+    subj_recorder: "recorder",
+    vh_show: "Locate",
   },
 });
 

@@ -1,23 +1,65 @@
 // The registry: cameras with filters (platform, health, registry status, town, text) and
 // paging, the platforms and checkpoints, export; editing for manage_sensors (see edit.js).
-import { addStrings, currentLang, t } from "../i18n.js";
-import { cameraState, focusCamera, focusCheckpoint } from "../layers/video.js";
+import { addStrings, currentLang, t } from "../platform/i18n.js";
+import { cameraState, focusCamera, focusCheckpoint } from "./layer.js";
 import { getTowns, healthOf, onVideoChange, townAt, video } from "./store.js";
 import { editCamera, importForm } from "./edit.js";
 import { html, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    vr_platform: "平台", vr_all: "全部", vr_health: "在线状态", vr_status: "登记状态", vr_town: "乡镇/街道", vr_search: "搜索（编号、名称、权属单位）",
-    vr_page: "第 {a}–{b} 条，共 {n} 条", vr_prev: "上一页", vr_next: "下一页", vr_cameras: "摄像机", vr_platforms: "视频平台", vr_checkpoints: "卡口",
-    vr_show: "定位", vr_edit: "编辑", vr_new: "新增摄像机", vr_export: "导出", vr_protocol: "协议", vr_vendor: "厂商", vr_address: "地址",
-    vr_creds: "凭据", vr_yes: "已配置", vr_no: "无", vr_count: "摄像机数", vr_none: "没有符合条件的摄像机。", vr_lanes: "车道",
+    vr_platform: "平台",
+    vr_all: "全部",
+    vr_health: "在线状态",
+    vr_status: "登记状态",
+    vr_town: "乡镇/街道",
+    vr_search: "搜索（编号、名称、权属单位）",
+    vr_page: "第 {a}–{b} 条，共 {n} 条",
+    vr_prev: "上一页",
+    vr_next: "下一页",
+    vr_cameras: "摄像机",
+    vr_platforms: "视频平台",
+    vr_checkpoints: "卡口",
+    vr_show: "定位",
+    vr_edit: "编辑",
+    vr_new: "新增摄像机",
+    vr_export: "导出",
+    vr_protocol: "协议",
+    vr_vendor: "厂商",
+    vr_address: "地址",
+    vr_creds: "凭据",
+    vr_yes: "已配置",
+    vr_no: "无",
+    vr_count: "摄像机数",
+    vr_none: "没有符合条件的摄像机。",
+    vr_lanes: "车道",
   },
   en: {
-    vr_platform: "Platform", vr_all: "all", vr_health: "Health", vr_status: "Registry status", vr_town: "Town", vr_search: "Search (id, name, owner)",
-    vr_page: "{a}–{b} of {n}", vr_prev: "Previous page", vr_next: "Next page", vr_cameras: "Cameras", vr_platforms: "Video platforms", vr_checkpoints: "Checkpoints",
-    vr_show: "Locate", vr_edit: "Edit", vr_new: "New camera", vr_export: "Export", vr_protocol: "Protocol", vr_vendor: "Vendor", vr_address: "Address",
-    vr_creds: "Credentials", vr_yes: "set", vr_no: "none", vr_count: "Cameras", vr_none: "No camera matches.", vr_lanes: "Lanes",
+    vr_platform: "Platform",
+    vr_all: "all",
+    vr_health: "Health",
+    vr_status: "Registry status",
+    vr_town: "Town",
+    vr_search: "Search (id, name, owner)",
+    vr_page: "{a}–{b} of {n}",
+    vr_prev: "Previous page",
+    vr_next: "Next page",
+    vr_cameras: "Cameras",
+    vr_platforms: "Video platforms",
+    vr_checkpoints: "Checkpoints",
+    vr_show: "Locate",
+    vr_edit: "Edit",
+    vr_new: "New camera",
+    vr_export: "Export",
+    vr_protocol: "Protocol",
+    vr_vendor: "Vendor",
+    vr_address: "Address",
+    vr_creds: "Credentials",
+    vr_yes: "set",
+    vr_no: "none",
+    vr_count: "Cameras",
+    vr_none: "No camera matches.",
+    vr_lanes: "Lanes",
   },
 });
 

@@ -1,10 +1,10 @@
 // "Which cameras see this spot": click the map (or type a position), nearest first, with live
 // and playback links for a time window.
-import { api } from "../api.js";
-import { addStrings, t } from "../i18n.js";
-import { getMap } from "../map.js";
-import { problemText } from "../ui.js";
-import { cameraState, focusCamera, wedge } from "../layers/video.js";
+import { api } from "../platform/api.js";
+import { addStrings, t } from "../platform/i18n.js";
+import { getMap } from "../platform/map.js";
+import { problemText } from "../platform/ui.js";
+import { cameraState, focusCamera, wedge } from "./layer.js";
 import { safeUrl, video } from "./store.js";
 import { isoUtc, localInputToMs, msToLocalInput } from "./time.js";
 import { html, put, node } from "../platform/dom.js";
@@ -12,19 +12,51 @@ import { html, put, node } from "../platform/dom.js";
 addStrings({
   "zh-CN": {
     vs_hint: "在地图上点击任意位置，列出视域覆盖该点的摄像机（由近到远），附实时和回放链接。也可输入坐标。",
-    vs_lon: "经度", vs_lat: "纬度", vs_window: "回放时段", vs_w15: "最近15分钟", vs_w60: "最近1小时", vs_w360: "最近6小时",
-    vs_w1440: "最近24小时", vs_custom: "自定义", vs_from: "开始（辖区时间）", vs_to: "结束（辖区时间）", vs_find: "查询",
-    vs_none: "没有摄像机的视域覆盖此点。", vs_found: "{n} 台摄像机看得到 {lon}, {lat}", vs_distance: "距离",
-    vs_live: "实时", vs_playback: "回放", vs_show: "在地图上显示", vs_bad_pos: "请输入有效的经纬度", vs_bad_window: "时段无效：开始须早于结束",
-    vs_loading: "查询中…", vs_spot: "查询点",
+    vs_lon: "经度",
+    vs_lat: "纬度",
+    vs_window: "回放时段",
+    vs_w15: "最近15分钟",
+    vs_w60: "最近1小时",
+    vs_w360: "最近6小时",
+    vs_w1440: "最近24小时",
+    vs_custom: "自定义",
+    vs_from: "开始（辖区时间）",
+    vs_to: "结束（辖区时间）",
+    vs_find: "查询",
+    vs_none: "没有摄像机的视域覆盖此点。",
+    vs_found: "{n} 台摄像机看得到 {lon}, {lat}",
+    vs_distance: "距离",
+    vs_live: "实时",
+    vs_playback: "回放",
+    vs_show: "在地图上显示",
+    vs_bad_pos: "请输入有效的经纬度",
+    vs_bad_window: "时段无效：开始须早于结束",
+    vs_loading: "查询中…",
+    vs_spot: "查询点",
   },
   en: {
     vs_hint: "Click anywhere on the map to list the cameras whose view contains that spot, nearest first, with live and playback links. Or type a position.",
-    vs_lon: "Longitude", vs_lat: "Latitude", vs_window: "Playback window", vs_w15: "last 15 minutes", vs_w60: "last hour", vs_w360: "last 6 hours",
-    vs_w1440: "last 24 hours", vs_custom: "custom", vs_from: "From (district time)", vs_to: "To (district time)", vs_find: "Find cameras",
-    vs_none: "No camera's view contains this spot.", vs_found: "{n} cameras see {lon}, {lat}", vs_distance: "Distance",
-    vs_live: "live", vs_playback: "playback", vs_show: "Show on map", vs_bad_pos: "Enter a valid longitude and latitude", vs_bad_window: "Invalid window: the start must come before the end",
-    vs_loading: "Searching…", vs_spot: "Spot",
+    vs_lon: "Longitude",
+    vs_lat: "Latitude",
+    vs_window: "Playback window",
+    vs_w15: "last 15 minutes",
+    vs_w60: "last hour",
+    vs_w360: "last 6 hours",
+    vs_w1440: "last 24 hours",
+    vs_custom: "custom",
+    vs_from: "From (district time)",
+    vs_to: "To (district time)",
+    vs_find: "Find cameras",
+    vs_none: "No camera's view contains this spot.",
+    vs_found: "{n} cameras see {lon}, {lat}",
+    vs_distance: "Distance",
+    vs_live: "live",
+    vs_playback: "playback",
+    vs_show: "Show on map",
+    vs_bad_pos: "Enter a valid longitude and latitude",
+    vs_bad_window: "Invalid window: the start must come before the end",
+    vs_loading: "Searching…",
+    vs_spot: "Spot",
   },
 });
 

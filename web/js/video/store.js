@@ -1,9 +1,9 @@
 // The video network as the UI holds it: cameras, platforms, checkpoints and device health,
 // loaded once, kept current from the stream (registry changes, online/offline), shared by the
 // map layers and the video view.
-import { api } from "../api.js";
-import { geographyLayer } from "../map.js";
-import { onEvent, onState } from "../stream.js";
+import { api } from "../platform/api.js";
+import { geographyLayer } from "../platform/map.js";
+import { onEvent, onState } from "../platform/stream.js";
 
 const state = {
   cameras: [], byId: new Map(), platforms: [], platformById: new Map(),
@@ -100,7 +100,7 @@ export function fillTemplate(tpl, cam, fromMs, toMs) {
   return out;
 }
 
-export { safeUrl } from "../ui.js";
+export { safeUrl } from "../platform/ui.js";
 
 function inRing(ring, x, y) {
   let inside = false;

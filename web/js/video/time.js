@@ -1,5 +1,5 @@
 // Times in the district's zone for <input type="datetime-local">, whatever the browser's zone.
-import { utcMsToWall, wallToUtcMs } from "../i18n.js";
+import { utcMsToWall, wallToUtcMs } from "../platform/i18n.js";
 
 /// "2026-05-08T10:30" read in the district's zone → epoch ms (NaN when empty or invalid).
 export function localInputToMs(value) {

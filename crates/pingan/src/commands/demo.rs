@@ -16,7 +16,7 @@ use pingan_core::ports::{AccountStore, DeviceStore, NewDevice, NewUser};
 use pingan_demo::{District, LiveEvent, LiveSim, Scale};
 use pingan_server::auth::{hash_password, new_secret, DEVICE_KEY_PREFIX};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -422,7 +422,10 @@ async fn live_loop(
     let step = (1_000_000.0 * speed) as i64;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut beats = 0u64;
-    let mut read_seq = 0u64;
+    // Each checkpoint numbers its own reads (below 2^40, as devices must): from the minutes
+    // since 2020 at this start × 100,000, counting up, so that a restart never reuses an id.
+    let read_base = (start / 60_000_000 - 26_297_280) * 100_000;
+    let mut read_seq: HashMap<String, i64> = HashMap::new();
     let mut desk = Desk::default();
     // Detections are sent by the video platform that records the camera, as a platform's
     // integration would.
@@ -480,14 +483,14 @@ async fn live_loop(
                         }));
                 }
                 LiveEvent::PlateRead(r) => {
-                    read_seq += 1;
+                    let seq = read_seq.entry(r.checkpoint.0.clone()).or_insert(0);
+                    *seq += 1;
+                    let read_id = read_base + *seq;
                     reads
                         .entry(r.checkpoint.0.clone())
                         .or_default()
                         .push(serde_json::json!({
-                            // A checkpoint numbers its own reads (below 2^40): seconds since
-                            // 2020 × 1000 + a sequence, unique across the demo's restarts.
-                            "read_id": (wall / 1_000_000 - 1_577_836_800) * 1000 + (read_seq % 1000) as i64,
+                            "read_id": read_id,
                             "plate": r.plate,
                             "checkpoint_id": super::demo_load::checkpoint_code(&r.checkpoint.0),
                             "lane": r.lane,

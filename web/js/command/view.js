@@ -1,16 +1,16 @@
 // The COMMAND view: the incident queue with the selected incident's details (dispatch,
 // lifecycle, timeline, cameras), the unit status board, and recording an incident by clicking the
 // map. Live through the command store (stream topics `incidents` and `units`).
-import { t } from "../i18n.js";
-import { getMap } from "../map.js";
-import { onMapClick } from "../ui.js";
-import { focusIncident, focusUnit, highlightIncident } from "../layers/live.js";
-import * as store from "../command/store.js";
-import { isOpen, priorityLabel } from "../command/strings.js";
-import { renderQueue } from "../command/queue.js";
-import { openDetail } from "../command/detail.js";
-import { renderBoard } from "../command/board.js";
-import { renderCreate } from "../command/create.js";
+import { t } from "../platform/i18n.js";
+import { getMap } from "../platform/map.js";
+import { onMapClick } from "../platform/ui.js";
+import { focusIncident, focusUnit, highlightIncident } from "./layer.js";
+import * as store from "./store.js";
+import { isOpen, priorityLabel } from "./strings.js";
+import { renderQueue } from "./queue.js";
+import { openDetail } from "./detail.js";
+import { renderBoard } from "./board.js";
+import { renderCreate } from "./create.js";
 import { html, put } from "../platform/dom.js";
 
 
@@ -20,7 +20,7 @@ function hashIncident() {
 }
 
 export default {
-  id: "command", label: "nav_command", permission: "read_incidents",
+  id: "command", nav: 20, label: "nav_command", permission: "read_incidents",
   async render(panel) {
     panel.classList.add("cmd-wide");
     // This view changes all the time (ages, positions, the queue): only its status line speaks.

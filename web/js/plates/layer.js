@@ -2,16 +2,26 @@
 // the checkpoints of unacknowledged alerts, which flashes the checkpoint of a new alert, and a
 // counter of unacknowledged alerts in the top bar (a link to the watch-list view).
 // app.js calls startAlerts(me) after the map is up, on every sign-in.
-import { api } from "../api.js";
-import { addStrings, fmtTime, onLangChange, t } from "../i18n.js";
-import { getMap, setOverlay } from "../map.js";
-import { onEvent, onState } from "../stream.js";
-import { can, checkpoints, cpLatLng, cpName } from "../plates/common.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, onLangChange, t } from "../platform/i18n.js";
+import { getMap, setOverlay } from "../platform/map.js";
+import { onEvent, onState } from "../platform/stream.js";
+import { can, checkpoints, cpLatLng, cpName } from "./common.js";
 import { html, put, node } from "../platform/dom.js";
 
 addStrings({
-  "zh-CN": { al_layer: "布控告警", al_counter: "未签收告警", al_counter_go: "（查看布控告警）", al_new: "布控告警：{plate} 经过 {cp}" },
-  en: { al_layer: "Watch-list alerts", al_counter: "Open alerts", al_counter_go: " (open the watch-list)", al_new: "Watch-list alert: {plate} passed {cp}" },
+  "zh-CN": {
+    al_layer: "布控告警",
+    al_counter: "未签收告警",
+    al_counter_go: "（查看布控告警）",
+    al_new: "布控告警：{plate} 经过 {cp}",
+  },
+  en: {
+    al_layer: "Watch-list alerts",
+    al_counter: "Open alerts",
+    al_counter_go: " (open the watch-list)",
+    al_new: "Watch-list alert: {plate} passed {cp}",
+  },
 });
 
 const LIMIT = 500;

@@ -2,49 +2,105 @@
 // which account to use and has buttons that take you there. Facts (times, places, cameras,
 // descriptions) are read from the API by id when the signed-in role may read them, so the tour
 // never shows stale facts; the ids and plates come from the demo's own record (GET /demo/tour).
-import { api } from "../api.js";
-import { addStrings, fmtNum, fmtTime, t, utcMsToWall } from "../i18n.js";
-import { getMeta } from "../ui.js";
-import { VIEWS } from "../views.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtNum, fmtTime, t, utcMsToWall } from "../platform/i18n.js";
+import { getMeta } from "../platform/ui.js";
+import { hasView } from "../platform/registry.js";
 import { isoUtc } from "../video/time.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    nav_tour: "导览", tour_title_demo: "演示导览", tour_title: "报告故事导览",
+    nav_tour: "导览",
+    tour_title_demo: "演示导览",
+    tour_title: "报告故事导览",
     tour_intro: "按步骤重现2015年临港区平安建设报告中的故事（演示辖区中的日期与报告不同，以下时间、地点和摄像机均取自系统数据）。每一步注明应使用的账号（演示密码 pingan-demo），按钮会带您到相应位置。",
-    tour_not_demo: "此服务器不是演示环境，故事中的记录可能不存在。", tour_you: "当前账号：{who}（{role}）", tour_account: "使用账号", tour_switch: "切换为 {u}",
-    tour_step: "第 {n} 步", tour_missing: "此区域数据中没有该记录。", tour_need: "以 {u} 登录可查看此项。", tour_loading: "读取中…",
-    s1_title: "连环盗窃自行车：壮岗供销商场", s1_text: "报告中：5月8日和13日，同一商场门口两次发生自行车被盗，视频显示为同一人；5月28日蹲守民警当场抓获嫌疑人，经查其在邻县作案多起。",
-    s1_series: "系列案编号", s1_cams: "看得到商场门口的摄像机", s1_go_spot: "在地图上查看商场及看得到它的摄像机（第一次被盗时段的回放）",
-    s1_go_cam: "摄像机 {id}", s1_go_incident: "打开警情 {id}", s1_go_linkage: "串并案分析（分析员）",
-    s2_title: "板团路垃圾箱被盗：白色货车的轨迹", s2_text: "报告中：西朱沙沟村支部书记报案：村里放在板团路边的大型铁质垃圾箱被盗。调取路段视频发现一辆可疑白色货车，再查其号牌经过的卡口轨迹，跟踪抓获。",
-    s2_plate: "货车号牌", s2_checkpoints: "经过 {n} 个卡口", s2_go_spot: "查看案发地及看得到它的摄像机（案发夜间回放）",
-    s2_go_traj: "查询 {plate} 的轨迹（侦查员；超过7天需第二人审批）", s2_approval: "查询超过7天的数据需另一人批准：侦查员提交申请，值班员批准，侦查员执行；每一步都记入审计日志（以审计员登录查看）。",
-    s3_title: "伴随车辆", s3_text: "{lead} 多次被 {follow} 在90秒内尾随通过同一卡口（伴随分析：间隔90秒、至少3次）。", s3_go: "查询 {plate} 的伴随车辆（侦查员）",
-    s4_title: "布控的被盗车辆", s4_text: "被盗车辆 {plate} 已列入布控名单；实时演示开始约 {min} 分钟后它经过 {cp}，告警实时推送给值班员和侦查员，需签收并填写处置结果。",
-    s4_entry: "布控记录", s4_go_cp: "在地图上查看卡口 {cp}", s4_go_alerts: "打开告警", s4_go_watch: "打开布控名单",
-    s5_title: "打击多发性侵财犯罪专项行动", s5_text: "报告：自4月开展专项行动以来，共侦破多发性侵财案件61起，打掉犯罪团伙19个，为群众挽回经济损失80万余元。",
-    s5_live: "本辖区数据（近365天）", s5_incidents: "警情总数", s5_thefts: "盗窃类警情", s5_go: "打开分析",
-    s_desc: "接警时间、地点、报警内容", s_incident: "警情",
+    tour_not_demo: "此服务器不是演示环境，故事中的记录可能不存在。",
+    tour_you: "当前账号：{who}（{role}）",
+    tour_account: "使用账号",
+    tour_switch: "切换为 {u}",
+    tour_step: "第 {n} 步",
+    tour_missing: "此区域数据中没有该记录。",
+    tour_need: "以 {u} 登录可查看此项。",
+    tour_loading: "读取中…",
+    s1_title: "连环盗窃自行车：壮岗供销商场",
+    s1_text: "报告中：5月8日和13日，同一商场门口两次发生自行车被盗，视频显示为同一人；5月28日蹲守民警当场抓获嫌疑人，经查其在邻县作案多起。",
+    s1_series: "系列案编号",
+    s1_cams: "看得到商场门口的摄像机",
+    s1_go_spot: "在地图上查看商场及看得到它的摄像机（第一次被盗时段的回放）",
+    s1_go_cam: "摄像机 {id}",
+    s1_go_incident: "打开警情 {id}",
+    s1_go_linkage: "串并案分析（分析员）",
+    s2_title: "板团路垃圾箱被盗：白色货车的轨迹",
+    s2_text: "报告中：西朱沙沟村支部书记报案：村里放在板团路边的大型铁质垃圾箱被盗。调取路段视频发现一辆可疑白色货车，再查其号牌经过的卡口轨迹，跟踪抓获。",
+    s2_plate: "货车号牌",
+    s2_checkpoints: "经过 {n} 个卡口",
+    s2_go_spot: "查看案发地及看得到它的摄像机（案发夜间回放）",
+    s2_go_traj: "查询 {plate} 的轨迹（侦查员；超过7天需第二人审批）",
+    s2_approval: "查询超过7天的数据需另一人批准：侦查员提交申请，值班员批准，侦查员执行；每一步都记入审计日志（以审计员登录查看）。",
+    s3_title: "伴随车辆",
+    s3_text: "{lead} 多次被 {follow} 在90秒内尾随通过同一卡口（伴随分析：间隔90秒、至少3次）。",
+    s3_go: "查询 {plate} 的伴随车辆（侦查员）",
+    s4_title: "布控的被盗车辆",
+    s4_text: "被盗车辆 {plate} 已列入布控名单；实时演示开始约 {min} 分钟后它经过 {cp}，告警实时推送给值班员和侦查员，需签收并填写处置结果。",
+    s4_entry: "布控记录",
+    s4_go_cp: "在地图上查看卡口 {cp}",
+    s4_go_alerts: "打开告警",
+    s4_go_watch: "打开布控名单",
+    s5_title: "打击多发性侵财犯罪专项行动",
+    s5_text: "报告：自4月开展专项行动以来，共侦破多发性侵财案件61起，打掉犯罪团伙19个，为群众挽回经济损失80万余元。",
+    s5_live: "本辖区数据（近365天）",
+    s5_incidents: "警情总数",
+    s5_thefts: "盗窃类警情",
+    s5_go: "打开分析",
+    s_desc: "接警时间、地点、报警内容",
+    s_incident: "警情",
   },
   en: {
-    nav_tour: "Tour", tour_title_demo: "Demo tour", tour_title: "Guided tour of the report's stories",
+    nav_tour: "Tour",
+    tour_title_demo: "Demo tour",
+    tour_title: "Guided tour of the report's stories",
     tour_intro: "Step through the stories of the 2015 report on Linggang district's public-safety programme (the demo district's dates differ from the report's; the times, places and cameras below are read from the system). Each step names the account to use (demo password pingan-demo); its buttons take you there.",
-    tour_not_demo: "This server is not a demo: the stories' records may not exist here.", tour_you: "Signed in as {who} ({role})", tour_account: "Account", tour_switch: "Switch to {u}",
-    tour_step: "Step {n}", tour_missing: "This record is not in this district's data.", tour_need: "Sign in as {u} to see this.", tour_loading: "Loading…",
-    s1_title: "Serial bicycle theft at the Zhuanggang store", s1_text: "In the report: May 8 and May 13: bicycles stolen outside the same supply-and-marketing store; video shows the same person both times. On May 28 an officer posted there catches the thief in the act, who turns out to have done many more in neighbouring counties.",
-    s1_series: "Series", s1_cams: "Cameras that see the store's entrance", s1_go_spot: "Show the store and the cameras that see it (playback of the first theft)",
-    s1_go_cam: "Camera {id}", s1_go_incident: "Open incident {id}", s1_go_linkage: "Serial-case linkage (analyst)",
-    s2_title: "The dumpster stolen on Bantuan Road: the white truck's trajectory", s2_text: "In the report: a village secretary reports a large iron dumpster stolen from the roadside of Bantuan Road. The road's video shows a white truck acting oddly; its plate's trajectory through the checkpoints leads to the thief.",
-    s2_plate: "The truck's plate", s2_checkpoints: "passed {n} checkpoints", s2_go_spot: "Show the spot and the cameras that see it (playback of that night)",
-    s2_go_traj: "Trajectory of {plate} (investigator; older than 7 days needs a second person)", s2_approval: "Data older than 7 days needs a second person: the investigator asks, the operator approves, the investigator runs it; every step is in the audit ledger (sign in as auditor).",
-    s3_title: "Vehicles travelling together", s3_text: "{lead} is followed by {follow} through the same checkpoints within 90 s, again and again (co-travel: 90 s, at least 3 occasions).", s3_go: "Co-travel of {plate} (investigator)",
-    s4_title: "The stolen car on the watch-list", s4_text: "The stolen car {plate} is on the watch-list; about {min} minutes into the live run it passes {cp}; the alert reaches operators and investigators live, to be acknowledged with an outcome.",
-    s4_entry: "Watch-list entry", s4_go_cp: "Show checkpoint {cp} on the map", s4_go_alerts: "Open alerts", s4_go_watch: "Open the watch-list",
-    s5_title: "The property-crime campaign", s5_text: "The report: since April's campaign against high-volume property crime, 61 cases solved, 19 gangs broken up, more than 800,000 yuan of losses recovered.",
-    s5_live: "This district's data (last 365 days)", s5_incidents: "Incidents", s5_thefts: "Thefts", s5_go: "Open analytics",
-    s_desc: "Received, place, report", s_incident: "Incident",
+    tour_not_demo: "This server is not a demo: the stories' records may not exist here.",
+    tour_you: "Signed in as {who} ({role})",
+    tour_account: "Account",
+    tour_switch: "Switch to {u}",
+    tour_step: "Step {n}",
+    tour_missing: "This record is not in this district's data.",
+    tour_need: "Sign in as {u} to see this.",
+    tour_loading: "Loading…",
+    s1_title: "Serial bicycle theft at the Zhuanggang store",
+    s1_text: "In the report: May 8 and May 13: bicycles stolen outside the same supply-and-marketing store; video shows the same person both times. On May 28 an officer posted there catches the thief in the act, who turns out to have done many more in neighbouring counties.",
+    s1_series: "Series",
+    s1_cams: "Cameras that see the store's entrance",
+    s1_go_spot: "Show the store and the cameras that see it (playback of the first theft)",
+    s1_go_cam: "Camera {id}",
+    s1_go_incident: "Open incident {id}",
+    s1_go_linkage: "Serial-case linkage (analyst)",
+    s2_title: "The dumpster stolen on Bantuan Road: the white truck's trajectory",
+    s2_text: "In the report: a village secretary reports a large iron dumpster stolen from the roadside of Bantuan Road. The road's video shows a white truck acting oddly; its plate's trajectory through the checkpoints leads to the thief.",
+    s2_plate: "The truck's plate",
+    s2_checkpoints: "passed {n} checkpoints",
+    s2_go_spot: "Show the spot and the cameras that see it (playback of that night)",
+    s2_go_traj: "Trajectory of {plate} (investigator; older than 7 days needs a second person)",
+    s2_approval: "Data older than 7 days needs a second person: the investigator asks, the operator approves, the investigator runs it; every step is in the audit ledger (sign in as auditor).",
+    s3_title: "Vehicles travelling together",
+    s3_text: "{lead} is followed by {follow} through the same checkpoints within 90 s, again and again (co-travel: 90 s, at least 3 occasions).",
+    s3_go: "Co-travel of {plate} (investigator)",
+    s4_title: "The stolen car on the watch-list",
+    s4_text: "The stolen car {plate} is on the watch-list; about {min} minutes into the live run it passes {cp}; the alert reaches operators and investigators live, to be acknowledged with an outcome.",
+    s4_entry: "Watch-list entry",
+    s4_go_cp: "Show checkpoint {cp} on the map",
+    s4_go_alerts: "Open alerts",
+    s4_go_watch: "Open the watch-list",
+    s5_title: "The property-crime campaign",
+    s5_text: "The report: since April's campaign against high-volume property crime, 61 cases solved, 19 gangs broken up, more than 800,000 yuan of losses recovered.",
+    s5_live: "This district's data (last 365 days)",
+    s5_incidents: "Incidents",
+    s5_thefts: "Thefts",
+    s5_go: "Open analytics",
+    s_desc: "Received, place, report",
+    s_incident: "Incident",
   },
 });
 
@@ -75,7 +131,6 @@ function storyFrom(tour) {
 
 const ROLE_OF = { operator: "operator", investigator: "investigator", analyst: "analyst", auditor: "auditor" };
 
-const hasView = (id) => VIEWS.some((v) => v.id === id);
 const hashLink = (view, params) => `#/${view}?${new URLSearchParams(params)}`;
 const go = (href, text) => html`<a class="button-link" href="${href}">${text}</a>`;
 
@@ -95,7 +150,7 @@ function learnDemo() {
 }
 
 export default {
-  id: "tour", label: "nav_tour",
+  id: "tour", nav: 90, label: "nav_tour",
   get permission() {
     if (demoState === undefined) learnDemo();
     return demoState === false ? "demo_only" : "view_map";

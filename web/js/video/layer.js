@@ -1,29 +1,67 @@
 // The video network on the map, for every view: cameras (grid-clustered when zoomed out, on the
 // canvas renderer), their view wedges when zoomed in, checkpoints, and live detection events.
-import { addStrings, fmtTime, onLangChange, t } from "../i18n.js";
-import { getMap, setOverlay } from "../map.js";
-import { onEvent } from "../stream.js";
-import { fillTemplate, healthOf, loadVideo, onVideoChange, safeUrl, video } from "../video/store.js";
+import { addStrings, fmtTime, onLangChange, t } from "../platform/i18n.js";
+import { getMap, setOverlay } from "../platform/map.js";
+import { onEvent } from "../platform/stream.js";
+import { fillTemplate, healthOf, loadVideo, onVideoChange, safeUrl, video } from "./store.js";
 import { html, node } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    layers_cameras: "摄像机", layers_camera_views: "摄像机视域", layers_checkpoints: "治安卡口", layers_detections: "实时检测事件",
-    cam_platform: "平台", cam_status: "登记状态", cam_health: "在线状态", cam_live: "实时视频", cam_playback: "回放（最近15分钟）",
-    cam_ptz: "云台(PTZ)", cam_fixed: "固定", cam_heading: "朝向", cam_range: "视距", cam_none: "无",
-    st_active: "在用", st_maintenance: "维修中", st_retired: "已退役",
-    h_online: "在线", h_offline: "离线", h_unknown: "无心跳",
-    cluster_label: "{n} 台摄像机，按回车放大", cp_lanes: "车道", cp_directions: "方向",
-    det_label: "检测：{label}", det_at: "摄像机", det_colour: "颜色",
+    layers_cameras: "摄像机",
+    layers_camera_views: "摄像机视域",
+    layers_checkpoints: "治安卡口",
+    layers_detections: "实时检测事件",
+    cam_platform: "平台",
+    cam_status: "登记状态",
+    cam_health: "在线状态",
+    cam_live: "实时视频",
+    cam_playback: "回放（最近15分钟）",
+    cam_ptz: "云台(PTZ)",
+    cam_fixed: "固定",
+    cam_heading: "朝向",
+    cam_range: "视距",
+    cam_none: "无",
+    st_active: "在用",
+    st_maintenance: "维修中",
+    st_retired: "已退役",
+    h_online: "在线",
+    h_offline: "离线",
+    h_unknown: "无心跳",
+    cluster_label: "{n} 台摄像机，按回车放大",
+    cp_lanes: "车道",
+    cp_directions: "方向",
+    det_label: "检测：{label}",
+    det_at: "摄像机",
+    det_colour: "颜色",
   },
   en: {
-    layers_cameras: "Cameras", layers_camera_views: "Camera views", layers_checkpoints: "Checkpoints", layers_detections: "Live detections",
-    cam_platform: "Platform", cam_status: "Registry status", cam_health: "Health", cam_live: "Live video", cam_playback: "Playback (last 15 min)",
-    cam_ptz: "PTZ", cam_fixed: "fixed", cam_heading: "Heading", cam_range: "Range", cam_none: "none",
-    st_active: "active", st_maintenance: "maintenance", st_retired: "retired",
-    h_online: "online", h_offline: "offline", h_unknown: "no heartbeat",
-    cluster_label: "{n} cameras, press Enter to zoom in", cp_lanes: "Lanes", cp_directions: "Directions",
-    det_label: "Detection: {label}", det_at: "Camera", det_colour: "Colour",
+    layers_cameras: "Cameras",
+    layers_camera_views: "Camera views",
+    layers_checkpoints: "Checkpoints",
+    layers_detections: "Live detections",
+    cam_platform: "Platform",
+    cam_status: "Registry status",
+    cam_health: "Health",
+    cam_live: "Live video",
+    cam_playback: "Playback (last 15 min)",
+    cam_ptz: "PTZ",
+    cam_fixed: "fixed",
+    cam_heading: "Heading",
+    cam_range: "Range",
+    cam_none: "none",
+    st_active: "active",
+    st_maintenance: "maintenance",
+    st_retired: "retired",
+    h_online: "online",
+    h_offline: "offline",
+    h_unknown: "no heartbeat",
+    cluster_label: "{n} cameras, press Enter to zoom in",
+    cp_lanes: "Lanes",
+    cp_directions: "Directions",
+    det_label: "Detection: {label}",
+    det_at: "Camera",
+    det_colour: "Colour",
   },
 });
 

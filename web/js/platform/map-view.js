@@ -1,9 +1,9 @@
 // The situation map view: click to locate (town, grid, nearest road); the live event list.
-import { api } from "../api.js";
-import { t, fmtTime } from "../i18n.js";
-import { onEvent } from "../stream.js";
-import { onMapClick } from "../ui.js";
-import { html, put, append } from "../platform/dom.js";
+import { api } from "./api.js";
+import { t, fmtTime } from "./i18n.js";
+import { onEvent } from "./stream.js";
+import { onMapClick } from "./ui.js";
+import { html, put, append } from "./dom.js";
 
 const recent = [];
 onEvent((e) => {
@@ -24,7 +24,7 @@ function eventItem(e) {
 }
 
 export default {
-  id: "map", label: "nav_map", permission: "view_map",
+  id: "map", nav: 10, label: "nav_map", permission: "view_map",
   render(panel) {
     put(panel, html`<h2>${t("map_title")}</h2><p class="muted">${t("map_hint")}</p>
       <div id="locate-result"></div>

@@ -2,33 +2,63 @@
 // town through the analytics engine — density hotspots and Gi* hot and cold cells on the map,
 // the hour × weekday profile, the weekly trend with unusual weeks, and the near-repeat (Knox)
 // test. Each answer is drawn by analytics/render.js; the map layers leave with the view.
-import { api } from "../api.js";
-import { addStrings, currentLang, fill, t, utcMsToWall, wallToUtcMs } from "../i18n.js";
-import { getMap, setOverlay } from "../map.js";
-import { problemText } from "../ui.js";
+import { api } from "../platform/api.js";
+import { addStrings, currentLang, fill, t, utcMsToWall, wallToUtcMs } from "../platform/i18n.js";
+import { getMap, setOverlay } from "../platform/map.js";
+import { problemText } from "../platform/ui.js";
 import * as store from "../command/store.js";
-import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "../analytics/render.js";
-import { linkageLayer, renderLinkage } from "../analytics/linkage.js";
+import { densityImage, giLayer, hotspotLayer, renderHotspots, renderKnox, renderProfile, renderTrend } from "./render.js";
+import { linkageLayer, renderLinkage } from "./linkage.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    nav_analytics: "态势分析", an_title: "治安态势分析", an_type: "警情类型", an_all_types: "全部类型", an_all_of: "{label}（全部）",
-    an_town: "镇街", an_all_towns: "全部镇街", an_from: "起始日期", an_to: "截止日期（含）", an_run: "分析", an_running: "正在分析…",
-    an_done: "分析完成：{n} 起警情", an_no_events: "所选时段、类型和镇街内没有警情。", an_bad_dates: "请填写起止日期，且起始不晚于截止。",
-    an_layer_kde: "分析：密度与热点", an_layer_gi: "分析：Gi* 冷热点格",
+    nav_analytics: "态势分析",
+    an_title: "治安态势分析",
+    an_type: "警情类型",
+    an_all_types: "全部类型",
+    an_all_of: "{label}（全部）",
+    an_town: "镇街",
+    an_all_towns: "全部镇街",
+    an_from: "起始日期",
+    an_to: "截止日期（含）",
+    an_run: "分析",
+    an_running: "正在分析…",
+    an_done: "分析完成：{n} 起警情",
+    an_no_events: "所选时段、类型和镇街内没有警情。",
+    an_bad_dates: "请填写起止日期，且起始不晚于截止。",
+    an_layer_kde: "分析：密度与热点",
+    an_layer_gi: "分析：Gi* 冷热点格",
     an_hint: "数据来自已登记的警情，截至点击“分析”之时；时间按辖区时区计。",
-    an_link_h: "串并案分析", an_link_hint: "按地点、时间、类型和作案手法描述，找出可能为同一作案人所为的其他警情（不限上方时段）。",
-    an_case: "警情编号", an_link_run: "查找关联警情", an_layer_link: "分析：串并案",
+    an_link_h: "串并案分析",
+    an_link_hint: "按地点、时间、类型和作案手法描述，找出可能为同一作案人所为的其他警情（不限上方时段）。",
+    an_case: "警情编号",
+    an_link_run: "查找关联警情",
+    an_layer_link: "分析：串并案",
   },
   en: {
-    nav_analytics: "Analytics", an_title: "Crime analytics", an_type: "Incident type", an_all_types: "All types", an_all_of: "{label} (all)",
-    an_town: "Town", an_all_towns: "All towns", an_from: "From", an_to: "To (inclusive)", an_run: "Analyse", an_running: "Analysing…",
-    an_done: "Done: {n} incidents", an_no_events: "No incidents in this window, type and town.", an_bad_dates: "Give both dates, the first not after the second.",
-    an_layer_kde: "Analytics: density and hotspots", an_layer_gi: "Analytics: Gi* hot and cold cells",
+    nav_analytics: "Analytics",
+    an_title: "Crime analytics",
+    an_type: "Incident type",
+    an_all_types: "All types",
+    an_all_of: "{label} (all)",
+    an_town: "Town",
+    an_all_towns: "All towns",
+    an_from: "From",
+    an_to: "To (inclusive)",
+    an_run: "Analyse",
+    an_running: "Analysing…",
+    an_done: "Done: {n} incidents",
+    an_no_events: "No incidents in this window, type and town.",
+    an_bad_dates: "Give both dates, the first not after the second.",
+    an_layer_kde: "Analytics: density and hotspots",
+    an_layer_gi: "Analytics: Gi* hot and cold cells",
     an_hint: "From the incidents recorded when you press Analyse; times on the district's clock.",
-    an_link_h: "Serial-case linkage", an_link_hint: "Other incidents likely by the same offender, by place, time, type and the words of the modus operandi (any date, not only the window above).",
-    an_case: "Incident id", an_link_run: "Find linked incidents", an_layer_link: "Analytics: linked incidents",
+    an_link_h: "Serial-case linkage",
+    an_link_hint: "Other incidents likely by the same offender, by place, time, type and the words of the modus operandi (any date, not only the window above).",
+    an_case: "Incident id",
+    an_link_run: "Find linked incidents",
+    an_layer_link: "Analytics: linked incidents",
   },
 });
 
@@ -54,7 +84,7 @@ function filterFrom(types) {
 }
 
 export default {
-  id: "analytics", label: "nav_analytics", permission: "run_analytics",
+  id: "analytics", nav: 60, label: "nav_analytics", permission: "run_analytics",
   async render(panel) {
     // The taxonomy and the towns, as the command store already holds them.
     await store.ready();

@@ -2,26 +2,36 @@
 // manage_sensors), coverage, device health and uptime, and "which cameras see this spot" by
 // clicking the map. Hash parameters: #/video?tab=seeing&lon=…&lat=…[&from=…&to=…] (RFC 3339),
 // #/video?camera=cam-0001, #/video?checkpoint=kk-01.
-import { api } from "../api.js";
-import { addStrings, t } from "../i18n.js";
-import { onMapClick, problemText } from "../ui.js";
-import { focusCamera, focusCheckpoint } from "../layers/video.js";
-import { loadVideo } from "../video/store.js";
-import { hashParams } from "../video/time.js";
-import { registryTab } from "../video/registry.js";
-import { coverageTab } from "../video/coverage.js";
-import { healthTab } from "../video/health.js";
-import { seeingTab } from "../video/seeing.js";
+import { api } from "../platform/api.js";
+import { addStrings, t } from "../platform/i18n.js";
+import { onMapClick, problemText } from "../platform/ui.js";
+import { focusCamera, focusCheckpoint } from "./layer.js";
+import { loadVideo } from "./store.js";
+import { hashParams } from "./time.js";
+import { registryTab } from "./registry.js";
+import { coverageTab } from "./coverage.js";
+import { healthTab } from "./health.js";
+import { seeingTab } from "./seeing.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    nav_video: "视频网络", video_title: "视频监控网络", vt_registry: "设备登记", vt_coverage: "覆盖分析", vt_health: "在线与运行率",
-    vt_seeing: "谁能看到这里", video_tabs: "视频网络功能",
+    nav_video: "视频网络",
+    video_title: "视频监控网络",
+    vt_registry: "设备登记",
+    vt_coverage: "覆盖分析",
+    vt_health: "在线与运行率",
+    vt_seeing: "谁能看到这里",
+    video_tabs: "视频网络功能",
   },
   en: {
-    nav_video: "Video", video_title: "Video network", vt_registry: "Registry", vt_coverage: "Coverage", vt_health: "Health & uptime",
-    vt_seeing: "Who sees this spot", video_tabs: "Video network sections",
+    nav_video: "Video",
+    video_title: "Video network",
+    vt_registry: "Registry",
+    vt_coverage: "Coverage",
+    vt_health: "Health & uptime",
+    vt_seeing: "Who sees this spot",
+    video_tabs: "Video network sections",
   },
 });
 
@@ -29,7 +39,7 @@ const TABS = ["registry", "coverage", "health", "seeing"];
 const BUILD = { registry: registryTab, coverage: coverageTab, health: healthTab, seeing: seeingTab };
 
 export default {
-  id: "video", label: "nav_video", permission: "view_map",
+  id: "video", nav: 50, label: "nav_video", permission: "view_map",
   async render(panel) {
     const params = hashParams();
     put(panel, html`<div class="vid-view"><h2>${t("video_title")}</h2>

@@ -2,16 +2,26 @@
 import { api } from "./api.js";
 import { t, addStrings, currentLang } from "./i18n.js";
 import { getMap } from "./map.js";
-import { html, put, append } from "./platform/dom.js";
+import { html, put, append } from "./dom.js";
 
 addStrings({
   "zh-CN": {
-    purpose_title: "查询用途", purpose_hint: "车辆通行数据和个人信息仅可为登记的用途、凭案件或警情编号查询；每次查询都记入审计日志。",
-    purpose_code: "用途", purpose_ref: "案件/警情编号", purpose_ok: "确定", cancel: "取消", csv: "导出 CSV",
+    purpose_title: "查询用途",
+    purpose_hint: "车辆通行数据和个人信息仅可为登记的用途、凭案件或警情编号查询；每次查询都记入审计日志。",
+    purpose_code: "用途",
+    purpose_ref: "案件/警情编号",
+    purpose_ok: "确定",
+    cancel: "取消",
+    csv: "导出 CSV",
   },
   en: {
-    purpose_title: "Purpose of this query", purpose_hint: "Plate reads and personal data may be queried only for a registered purpose with a case or incident reference; every query is written to the audit ledger.",
-    purpose_code: "Purpose", purpose_ref: "Case / incident reference", purpose_ok: "OK", cancel: "Cancel", csv: "Export CSV",
+    purpose_title: "Purpose of this query",
+    purpose_hint: "Plate reads and personal data may be queried only for a registered purpose with a case or incident reference; every query is written to the audit ledger.",
+    purpose_code: "Purpose",
+    purpose_ref: "Case / incident reference",
+    purpose_ok: "OK",
+    cancel: "Cancel",
+    csv: "Export CSV",
   },
 });
 

@@ -1,44 +1,100 @@
 // Watch-list (布控) and its alerts: live alerts with acknowledgement (签收); entries with status;
 // creating an entry (purpose and case); approval by a second person (four eyes); cancellation
 // (撤控) with a reason; and decisions on other people's requests to query old reads.
-import { api } from "../api.js";
-import { addStrings, fmtTime, t } from "../i18n.js";
-import { onEvent } from "../stream.js";
-import { askPurpose, downloadCsv, onMapClick } from "../ui.js";
-import { ALERT_ROLES, DAY_US, REASONS, can, checkpoints, cpName, fill, hitText, localToMicros, problemDetail, whoAmI, windowFields, nowMicros } from "../plates/common.js";
-import { alertCard } from "../plates/alertlist.js";
-import { renderDecide } from "../plates/approvals.js";
-import { flashCheckpoint } from "../layers/alerts.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, t } from "../platform/i18n.js";
+import { onEvent } from "../platform/stream.js";
+import { askPurpose, downloadCsv, onMapClick } from "../platform/ui.js";
+import { ALERT_ROLES, DAY_US, REASONS, can, checkpoints, cpName, fill, hitText, localToMicros, problemDetail, whoAmI, windowFields, nowMicros } from "./common.js";
+import { alertCard } from "./alertlist.js";
+import { renderDecide } from "./approvals.js";
+import { flashCheckpoint } from "./layer.js";
 import { html, put, append } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    nav_watchlist: "布控", wl_title: "布控与告警", wl_alerts: "布控告警", wl_open_only: "只看未签收", wl_no_alerts: "暂无告警。",
-    wl_entries: "布控名单", wl_none: "暂无布控。", wl_target: "布控对象", wl_reason: "布控原因", wl_case: "案件编号", wl_valid: "有效期",
-    wl_status: "状态", wl_created: "创建人：", wl_approved: "审批人：", wl_s_pending: "待审批", wl_s_active: "布控中", wl_s_expired: "已过期", wl_s_cancelled: "已撤控",
-    wl_approve: "审批通过", wl_cancel: "撤控", wl_own: "您创建的布控须由另一人审批（双人审核），本人不能审批。",
+    nav_watchlist: "布控",
+    wl_title: "布控与告警",
+    wl_alerts: "布控告警",
+    wl_open_only: "只看未签收",
+    wl_no_alerts: "暂无告警。",
+    wl_entries: "布控名单",
+    wl_none: "暂无布控。",
+    wl_target: "布控对象",
+    wl_reason: "布控原因",
+    wl_case: "案件编号",
+    wl_valid: "有效期",
+    wl_status: "状态",
+    wl_created: "创建人：",
+    wl_approved: "审批人：",
+    wl_s_pending: "待审批",
+    wl_s_active: "布控中",
+    wl_s_expired: "已过期",
+    wl_s_cancelled: "已撤控",
+    wl_approve: "审批通过",
+    wl_cancel: "撤控",
+    wl_own: "您创建的布控须由另一人审批（双人审核），本人不能审批。",
     wl_own_refused: "审批被拒绝：审批人必须是创建人以外的另一人（双人审核）。",
-    wl_create: "新建布控", wl_target_hint: "完整号牌（如 鲁Q12345），或模式：? 代表一个字符，* 代表任意多个字符。",
-    wl_receivers: "接收告警的角色", wl_users: "指定接收人（用户名，逗号分隔，可选）", wl_note: "说明（可选，最多 500 字）",
-    wl_valid_hint: "有效期最长 90 天。", wl_submit: "提交审批", wl_created_ok: "布控 {id}（{target}）已创建，待另一人审批后生效。",
-    wl_approved_ok: "布控 {id}（{target}）已审批，立即生效。", wl_cancel_title: "撤控 {target}", wl_cancel_reason: "撤控原因",
+    wl_create: "新建布控",
+    wl_target_hint: "完整号牌（如 鲁Q12345），或模式：? 代表一个字符，* 代表任意多个字符。",
+    wl_receivers: "接收告警的角色",
+    wl_users: "指定接收人（用户名，逗号分隔，可选）",
+    wl_note: "说明（可选，最多 500 字）",
+    wl_valid_hint: "有效期最长 90 天。",
+    wl_submit: "提交审批",
+    wl_created_ok: "布控 {id}（{target}）已创建，待另一人审批后生效。",
+    wl_approved_ok: "布控 {id}（{target}）已审批，立即生效。",
+    wl_cancel_title: "撤控 {target}",
+    wl_cancel_reason: "撤控原因",
     wl_cancelled_ok: "布控 {id}（{target}）已撤控。",
-    wl_no_purpose: "已取消：未说明用途和案件编号。", wl_need_role: "请至少选择一个接收角色", wl_entries_csv: "导出布控名单",
-    wl_approvals: "审批", wl_by: "{who}", wl_actions: "操作",
+    wl_no_purpose: "已取消：未说明用途和案件编号。",
+    wl_need_role: "请至少选择一个接收角色",
+    wl_entries_csv: "导出布控名单",
+    wl_approvals: "审批",
+    wl_by: "{who}",
+    wl_actions: "操作",
   },
   en: {
-    nav_watchlist: "Watch-list", wl_title: "Watch-list and alerts", wl_alerts: "Alerts", wl_open_only: "Unacknowledged only", wl_no_alerts: "No alerts.",
-    wl_entries: "Entries", wl_none: "No entries.", wl_target: "Target", wl_reason: "Reason", wl_case: "Case", wl_valid: "Valid",
-    wl_status: "Status", wl_created: "Created", wl_approved: "Approved", wl_s_pending: "pending", wl_s_active: "active", wl_s_expired: "expired", wl_s_cancelled: "cancelled",
-    wl_approve: "Approve", wl_cancel: "Cancel (撤控)", wl_own: "You created this entry: another person must approve it (four eyes).",
+    nav_watchlist: "Watch-list",
+    wl_title: "Watch-list and alerts",
+    wl_alerts: "Alerts",
+    wl_open_only: "Unacknowledged only",
+    wl_no_alerts: "No alerts.",
+    wl_entries: "Entries",
+    wl_none: "No entries.",
+    wl_target: "Target",
+    wl_reason: "Reason",
+    wl_case: "Case",
+    wl_valid: "Valid",
+    wl_status: "Status",
+    wl_created: "Created",
+    wl_approved: "Approved",
+    wl_s_pending: "pending",
+    wl_s_active: "active",
+    wl_s_expired: "expired",
+    wl_s_cancelled: "cancelled",
+    wl_approve: "Approve",
+    wl_cancel: "Cancel (撤控)",
+    wl_own: "You created this entry: another person must approve it (four eyes).",
     wl_own_refused: "Approval refused: the approver must be a different person from the creator (four eyes).",
-    wl_create: "New entry", wl_target_hint: "A whole plate (鲁Q12345) or a pattern: ? stands for one character, * for any run.",
-    wl_receivers: "Roles that receive the alerts", wl_users: "Named receivers (user names, comma-separated, optional)", wl_note: "Note (optional, at most 500 characters)",
-    wl_valid_hint: "At most 90 days of validity.", wl_submit: "Submit for approval", wl_created_ok: "Entry {id} ({target}) created; it takes effect once another person approves it.",
-    wl_approved_ok: "Entry {id} ({target}) approved; it matches from now on.", wl_cancel_title: "Cancel {target}", wl_cancel_reason: "Reason for cancelling",
+    wl_create: "New entry",
+    wl_target_hint: "A whole plate (鲁Q12345) or a pattern: ? stands for one character, * for any run.",
+    wl_receivers: "Roles that receive the alerts",
+    wl_users: "Named receivers (user names, comma-separated, optional)",
+    wl_note: "Note (optional, at most 500 characters)",
+    wl_valid_hint: "At most 90 days of validity.",
+    wl_submit: "Submit for approval",
+    wl_created_ok: "Entry {id} ({target}) created; it takes effect once another person approves it.",
+    wl_approved_ok: "Entry {id} ({target}) approved; it matches from now on.",
+    wl_cancel_title: "Cancel {target}",
+    wl_cancel_reason: "Reason for cancelling",
     wl_cancelled_ok: "Entry {id} ({target}) cancelled.",
-    wl_no_purpose: "Cancelled: no purpose and case reference given.", wl_need_role: "Choose at least one receiving role", wl_entries_csv: "Export entries",
-    wl_approvals: "Approvals", wl_by: "by {who}", wl_actions: "Actions",
+    wl_no_purpose: "Cancelled: no purpose and case reference given.",
+    wl_need_role: "Choose at least one receiving role",
+    wl_entries_csv: "Export entries",
+    wl_approvals: "Approvals",
+    wl_by: "by {who}",
+    wl_actions: "Actions",
   },
 });
 
@@ -71,7 +127,7 @@ function cancelDialog(w) {
 }
 
 export default {
-  id: "watchlist", label: "nav_watchlist", permission: "handle_alerts",
+  id: "watchlist", nav: 40, label: "nav_watchlist", permission: "handle_alerts",
   async render(panel) {
     onMapClick(null);
     const [me, cps] = await Promise.all([whoAmI(), checkpoints()]);

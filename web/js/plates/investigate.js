@@ -1,33 +1,59 @@
 // Investigation (研判): the plate queries Q1–Q7 with purpose and case, results on the map and in
 // tables, CSV export, evidence into a case, and second-person approval of old windows.
-import { api } from "../api.js";
-import { addStrings, fmtTime, t } from "../i18n.js";
-import { setOverlay } from "../map.js";
-import { onEvent } from "../stream.js";
-import { askPurpose, downloadCsv, onMapClick } from "../ui.js";
-import { checkpoints, cpName, fill, problemDetail, whoAmI } from "../plates/common.js";
-import { KINDS, buildQuery, fieldsHtml, summary, wireFields } from "../plates/forms.js";
-import { SceneEditor } from "../plates/scenes.js";
-import { dir, showResult } from "../plates/results.js";
-import { renderMine, requestApproval } from "../plates/approvals.js";
+import { api } from "../platform/api.js";
+import { addStrings, fmtTime, t } from "../platform/i18n.js";
+import { setOverlay } from "../platform/map.js";
+import { onEvent } from "../platform/stream.js";
+import { askPurpose, downloadCsv, onMapClick } from "../platform/ui.js";
+import { checkpoints, cpName, fill, problemDetail, whoAmI } from "./common.js";
+import { KINDS, buildQuery, fieldsHtml, summary, wireFields } from "./forms.js";
+import { SceneEditor } from "./scenes.js";
+import { dir, showResult } from "./results.js";
+import { renderMine, requestApproval } from "./approvals.js";
 import { html, put } from "../platform/dom.js";
 
 addStrings({
   "zh-CN": {
-    nav_investigate: "研判", inv_title: "车辆研判", inv_layer: "研判结果", inv_run: "查询", inv_running: "正在查询…",
-    inv_result: "查询结果", inv_for: "用途 {purpose} · 编号 {reference}", inv_evidence_add: "将选中记录存入案件 {ref}",
-    inv_evidence_none: "请先勾选过车记录", inv_evidence_done: "已将 {copied} 条记录存入案件 {case}（申请 {requested} 条；已在案的不重复存入）",
-    inv_evidence_view: "查看案件证据", inv_evidence_title: "案件 {case} 的证据（{n} 条）", inv_copied_by: "存入人", inv_copied_at: "存入时间",
-    inv_device: "设备", inv_cancelled: "已取消：未说明查询用途。", inv_prefilled: "已填入号牌 {plate}，请确认时段后查询。",
-    inv_done: "查询完成：{n} 条结果", inv_approval_q: "须审批的查询",
+    nav_investigate: "研判",
+    inv_title: "车辆研判",
+    inv_layer: "研判结果",
+    inv_run: "查询",
+    inv_running: "正在查询…",
+    inv_result: "查询结果",
+    inv_for: "用途 {purpose} · 编号 {reference}",
+    inv_evidence_add: "将选中记录存入案件 {ref}",
+    inv_evidence_none: "请先勾选过车记录",
+    inv_evidence_done: "已将 {copied} 条记录存入案件 {case}（申请 {requested} 条；已在案的不重复存入）",
+    inv_evidence_view: "查看案件证据",
+    inv_evidence_title: "案件 {case} 的证据（{n} 条）",
+    inv_copied_by: "存入人",
+    inv_copied_at: "存入时间",
+    inv_device: "设备",
+    inv_cancelled: "已取消：未说明查询用途。",
+    inv_prefilled: "已填入号牌 {plate}，请确认时段后查询。",
+    inv_done: "查询完成：{n} 条结果",
+    inv_approval_q: "须审批的查询",
   },
   en: {
-    nav_investigate: "Investigation", inv_title: "Plate investigation", inv_layer: "Investigation results", inv_run: "Run query", inv_running: "Querying…",
-    inv_result: "Results", inv_for: "Purpose {purpose} · reference {reference}", inv_evidence_add: "Copy the ticked reads into case {ref}",
-    inv_evidence_none: "Tick some reads first", inv_evidence_done: "{copied} reads copied into case {case} ({requested} asked; reads already in the case are not copied twice)",
-    inv_evidence_view: "Case evidence", inv_evidence_title: "Evidence of case {case} ({n} reads)", inv_copied_by: "Copied by", inv_copied_at: "Copied at",
-    inv_device: "Device", inv_cancelled: "Cancelled: no purpose given.", inv_prefilled: "Plate {plate} filled in; check the window and run the query.",
-    inv_done: "Query done: {n} results", inv_approval_q: "Query needing approval",
+    nav_investigate: "Investigation",
+    inv_title: "Plate investigation",
+    inv_layer: "Investigation results",
+    inv_run: "Run query",
+    inv_running: "Querying…",
+    inv_result: "Results",
+    inv_for: "Purpose {purpose} · reference {reference}",
+    inv_evidence_add: "Copy the ticked reads into case {ref}",
+    inv_evidence_none: "Tick some reads first",
+    inv_evidence_done: "{copied} reads copied into case {case} ({requested} asked; reads already in the case are not copied twice)",
+    inv_evidence_view: "Case evidence",
+    inv_evidence_title: "Evidence of case {case} ({n} reads)",
+    inv_copied_by: "Copied by",
+    inv_copied_at: "Copied at",
+    inv_device: "Device",
+    inv_cancelled: "Cancelled: no purpose given.",
+    inv_prefilled: "Plate {plate} filled in; check the window and run the query.",
+    inv_done: "Query done: {n} results",
+    inv_approval_q: "Query needing approval",
   },
 });
 
@@ -35,7 +61,7 @@ addStrings({
 const state = { kind: "trajectory", last: null, scenes: null };
 
 export default {
-  id: "investigate", label: "nav_investigate", permission: "query_plates",
+  id: "investigate", nav: 30, label: "nav_investigate", permission: "query_plates",
   async render(panel) {
     const [me, cps] = await Promise.all([whoAmI(), checkpoints()]);
     const layer = L.layerGroup();

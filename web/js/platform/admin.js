@@ -1,12 +1,12 @@
 // Administration: accounts, devices and their keys, geography import.
-import { api } from "../api.js";
-import { t, fmtTime } from "../i18n.js";
-import { reloadGeography } from "../map.js";
-import { onMapClick } from "../ui.js";
-import { html, put, append } from "../platform/dom.js";
+import { api } from "./api.js";
+import { t, fmtTime } from "./i18n.js";
+import { reloadGeography } from "./map.js";
+import { onMapClick } from "./ui.js";
+import { html, put, append } from "./dom.js";
 
 export default {
-  id: "admin", label: "nav_admin", permission: "manage_users",
+  id: "admin", nav: 80, label: "nav_admin", permission: "manage_users",
   async render(panel) {
     onMapClick(null);
     const meta = await api("GET", "/meta");

@@ -3,12 +3,12 @@
 // positions, coloured by status, greyed when the position is stale, labelled with call signs.
 // Shown only to roles that may read them (read_incidents; units: view_map); fed by the stream
 // through the command store.
-import { fmtTime, onLangChange, t } from "../i18n.js";
-import { getMap, setOverlay } from "../map.js";
-import * as store from "../command/store.js";
+import { fmtTime, onLangChange, t } from "../platform/i18n.js";
+import { getMap, setOverlay } from "../platform/map.js";
+import * as store from "./store.js";
 import {
   fmtAge, isOpen, priorityLabel, sourceLabel, stateLabel, unitKindLabel, unitStatusLabel,
-} from "../command/strings.js";
+} from "./strings.js";
 import { html, node } from "../platform/dom.js";
 
 const layers = { open: null, closed: null, units: null };

@@ -1,8 +1,8 @@
 // The auditor's view of the ledger: filters, keyset paging, chain verification.
-import { api } from "../api.js";
-import { t, fmtTime } from "../i18n.js";
-import { onMapClick } from "../ui.js";
-import { html, put, append } from "../platform/dom.js";
+import { api } from "./api.js";
+import { t, fmtTime } from "./i18n.js";
+import { onMapClick } from "./ui.js";
+import { html, put, append } from "./dom.js";
 
 /// An object type in the reader's language where the UI has a word for it (devices' kinds), as
 /// stored otherwise.
@@ -13,7 +13,7 @@ function objectLabel(type) {
 }
 
 export default {
-  id: "audit", label: "nav_audit", permission: "read_audit",
+  id: "audit", nav: 70, label: "nav_audit", permission: "read_audit",
   async render(panel) {
     onMapClick(null);
     put(panel, html`<h2>${t("audit_title")}</h2>

@@ -1,0 +1,12 @@
+// The views the page has, as app.js registered them from its one list of capabilities; for
+// views that link to another ("open this incident in the command view") only when it exists.
+let views = [];
+
+/// Called once by app.js with every capability's views, in navigation order.
+export function setViews(list) { views = list; }
+
+/// Every view, in navigation order: `{ id, label, permission, nav, render }`.
+export function allViews() { return views; }
+
+/// Whether the page has the view `id` (whatever the signed-in role may use).
+export function hasView(id) { return views.some((v) => v.id === id); }
