@@ -19,6 +19,7 @@
 //! the template they move to); an incident and its ledger entry still commit in two steps.
 
 pub mod domain;
+pub mod error;
 pub mod http;
 pub mod service;
 pub mod store;
@@ -90,7 +91,7 @@ impl Capability for CommandCapability {
         _stream: Stream,
         payload: &[u8],
     ) -> Result<(), HandlerError> {
-        http::units::mqtt_position(state, device, payload).await
+        service::positions::mqtt_position(state, device, payload).await
     }
 
     fn meta(&self, _state: &AppState) -> Vec<(&'static str, serde_json::Value)> {

@@ -13,7 +13,7 @@ pub async fn purge_positions(state: AppState, mut shutdown: Shutdown) {
         tokio::select! {
             _ = shutdown.changed() => break,
             _ = tick.tick() => {
-                match crate::http::units::purge_positions(&state).await {
+                match crate::service::positions::purge_positions(&state).await {
                     Ok(n) if n > 0 => tracing::info!(positions = n, "old unit positions removed"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not purge old unit positions"),

@@ -10,6 +10,20 @@ use pingan_server::capability::{route as r, Access::*, RouteSpec};
 use pingan_server::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::error::CommandError;
+use pingan_server::error::ApiError;
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Invalid(v) => ApiError::Invalid(v),
+            CommandError::MalformedJson { detail } => ApiError::MalformedJson { detail },
+            CommandError::NotFound { what, id } => ApiError::NotFound { what, id },
+            CommandError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 /// Every route of the command centre with the access rule it enforces.
 pub const ROUTES: &[RouteSpec] = &[
     r(

@@ -25,24 +25,21 @@
 
 use crate::domain::names::{Action, Event};
 use crate::domain::records::{CommandStore, NewUnit};
-use crate::domain::unit::{
-    check_unit_text, classify_fix, Fix, FixClass, Unit, UnitId, UnitKind, UnitStatus,
-};
+use crate::domain::unit::{check_unit_text, Fix, Unit, UnitId, UnitKind, UnitStatus};
 use crate::service::CommandConfig;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pingan_core::account::{Device, DeviceKind};
+use pingan_core::account::DeviceKind;
 use pingan_core::audit::Outcome;
 use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::ids::{check_id, DeviceId};
 use pingan_core::ports::DeviceStore;
-use pingan_core::{Timestamp, ValidationError};
-use pingan_ingest::HandlerError;
+use pingan_core::Timestamp;
 use pingan_server::auth::{perm, Authorized, DeviceCaller, UserCaller};
 use pingan_server::error::{ApiError, ApiResult};
-use pingan_server::extract::{from_json, parse_time, ApiJson, ApiQuery};
+use pingan_server::extract::{parse_time, ApiJson, ApiQuery};
 use pingan_server::AppState;
 use pingan_spatial::projection::haversine_m;
 use serde::{Deserialize, Serialize};
@@ -350,199 +347,20 @@ pub async fn track(
 }
 
 /// One GPS fix as a device sends it.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FixIn {
-    /// When the fix was taken (RFC 3339).
-    pub at: String,
-    pub lon: f64,
-    pub lat: f64,
-    #[serde(default)]
-    pub speed_kmh: Option<f64>,
-    #[serde(default)]
-    pub heading_deg: Option<f64>,
-    #[serde(default)]
-    pub accuracy_m: Option<f64>,
-}
-
-/// A batch of fixes. A single fix object (the fields of one `fixes` element) is accepted too.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PositionBatch {
-    pub fixes: Vec<FixIn>,
-}
-
-/// The most fixes one report may carry.
-pub const MAX_FIXES: usize = 500;
-
-/// What happened to each fix.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FixResult {
-    pub index: usize,
-    /// `current`, `late`, `duplicate`, or absent when refused.
-    pub class: Option<FixClass>,
-    /// Why it was refused (`field`, `message`).
-    #[schema(value_type = Option<Object>)]
-    pub refused: Option<ValidationError>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PositionOutcome {
-    pub unit_id: UnitId,
-    pub current: usize,
-    pub late: usize,
-    pub duplicate: usize,
-    pub refused: usize,
-    pub fixes: Vec<FixResult>,
-    /// The unit's last known fix after this report.
-    pub last_fix: Option<Fix>,
-}
-
-/// Parses a report: a single fix, or `{"fixes": [...]}`. Returns the fixes and whether it was a
-/// single one.
-pub fn parse_report(payload: &[u8]) -> ApiResult<(Vec<FixIn>, bool)> {
-    let value: serde_json::Value = from_json(payload)?;
-    if value.get("fixes").is_some() {
-        let batch: PositionBatch = from_json(payload)?;
-        if batch.fixes.is_empty() || batch.fixes.len() > MAX_FIXES {
-            return Err(ApiError::invalid(
-                "fixes",
-                format!("must hold 1–{MAX_FIXES} fixes"),
-            ));
-        }
-        Ok((batch.fixes, false))
-    } else {
-        Ok((vec![from_json::<FixIn>(payload)?], true))
-    }
-}
-
-/// Records a position report from a unit's device: the one function behind HTTP and MQTT.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one procedure whose steps read in order; split when it next grows"
-)]
-pub async fn record_positions(
-    state: &AppState,
-    device: &Device,
-    payload: &[u8],
-) -> ApiResult<PositionOutcome> {
-    let (fixes, single) = parse_report(payload)?;
-    let unit = state
-        .store
-        .unit_by_device(&device.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            what: "unit for device",
-            id: device.id.to_string(),
-        })?;
-    let config = crate::service::command(state).config();
-    let now = state.now();
-    let last = unit.last_fix.map(|f| f.at);
-    let mut results: Vec<FixResult> = Vec::with_capacity(fixes.len());
-    let mut accepted: Vec<(usize, Fix)> = Vec::new();
-    for (i, f) in fixes.iter().enumerate() {
-        let field = if single {
-            String::new()
-        } else {
-            format!("fixes[{i}]")
-        };
-        let named = |e: ValidationError| {
-            let name = if field.is_empty() {
-                e.field.trim_start_matches('.').to_owned()
-            } else {
-                format!("{field}.{}", e.field.trim_start_matches('.'))
-            };
-            ValidationError::new(name, e.message)
-        };
-        let checked = Timestamp::parse_rfc3339(&f.at)
-            .ok_or_else(|| {
-                ValidationError::new("at", format!("{:?} is not an RFC 3339 time", f.at))
-            })
-            .and_then(|at| {
-                let fix = Fix {
-                    at,
-                    lon: f.lon,
-                    lat: f.lat,
-                    speed_kmh: f.speed_kmh,
-                    heading_deg: f.heading_deg,
-                    accuracy_m: f.accuracy_m,
-                };
-                fix.validate("")?;
-                classify_fix(at, last, now, config.fix_limits).map(|c| (fix, c))
-            })
-            .map_err(named);
-        match checked {
-            Ok((fix, class)) => {
-                accepted.push((i, fix));
-                results.push(FixResult {
-                    index: i,
-                    class: Some(class),
-                    refused: None,
-                });
-            }
-            Err(e) if single => return Err(e.into()),
-            Err(e) => results.push(FixResult {
-                index: i,
-                class: None,
-                refused: Some(e),
-            }),
-        }
-    }
-    let to_store: Vec<Fix> = accepted.iter().map(|(_, f)| *f).collect();
-    let recorded = state.store.record_fixes(&unit.id, &to_store, now).await?;
-    for ((i, _), inserted) in accepted.iter().zip(&recorded.inserted) {
-        if !inserted {
-            results[*i].class = Some(FixClass::Duplicate);
-        }
-    }
-    if let Some(u) = &recorded.advanced {
-        publish_unit(state, Event::UnitPosition, u).await;
-    }
-    let count = |c: FixClass| results.iter().filter(|r| r.class == Some(c)).count();
-    let last_fix = recorded
-        .advanced
-        .as_ref()
-        .map_or(unit.last_fix, |u| u.last_fix);
-    Ok(PositionOutcome {
-        unit_id: unit.id.clone(),
-        current: count(FixClass::Current),
-        late: count(FixClass::Late),
-        duplicate: count(FixClass::Duplicate),
-        refused: results.iter().filter(|r| r.refused.is_some()).count(),
-        fixes: results,
-        last_fix,
-    })
-}
-
 /// A unit's GPS reports its position (one fix or a batch).
-#[utoipa::path(post, path = "/ingest/position", tag = "ingest", request_body = PositionBatch,
+#[utoipa::path(post, path = "/ingest/position", tag = "ingest", request_body = crate::service::positions::PositionBatch,
     security(("device_key" = [])),
-    responses((status = 200, body = PositionOutcome), (status = 400, body = pingan_server::error::Problem),
+    responses((status = 200, body = crate::service::positions::PositionOutcome), (status = 400, body = pingan_server::error::Problem),
         (status = 401, body = pingan_server::error::Problem), (status = 404, body = pingan_server::error::Problem)))]
 pub async fn ingest_position(
     State(state): State<AppState>,
     caller: DeviceCaller,
     ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<Json<PositionOutcome>> {
+) -> ApiResult<Json<crate::service::positions::PositionOutcome>> {
     let bytes = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     Ok(Json(
-        record_positions(&state, &caller.device, &bytes).await?,
+        crate::service::positions::record_positions(&state, &caller.device, &bytes).await?,
     ))
-}
-
-/// The MQTT side of [`record_positions`] (`pingan/v1/unit/{id}/position`).
-pub async fn mqtt_position(
-    state: &AppState,
-    device: &Device,
-    payload: &[u8],
-) -> Result<(), HandlerError> {
-    record_positions(state, device, payload)
-        .await
-        .map(|_| ())
-        .map_err(|e| match e {
-            ApiError::Internal(source) => HandlerError::transient(source),
-            other => HandlerError::rejected(other.to_string()),
-        })
 }
 
 /// Announces a unit's status or position on the `units` stream.
@@ -555,14 +373,6 @@ pub(crate) async fn publish_unit(state: &AppState, kind: Event, unit: &Unit) {
             serde_json::to_value(unit).unwrap_or_default(),
         ))
         .await;
-}
-
-/// Deletes track points older than the retention; for the retention job. Returns how many.
-pub async fn purge_positions(state: &AppState) -> ApiResult<u64> {
-    let before = state
-        .now()
-        .minus_seconds(crate::service::command(state).config().position_retention_s);
-    Ok(state.store.purge_positions(before).await?)
 }
 
 /// One recommended unit.

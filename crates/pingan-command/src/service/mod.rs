@@ -3,6 +3,8 @@
 //! after the geography is replaced: the cache remembers which geography it was built from, so
 //! no hook in the import path is needed).
 
+pub mod positions;
+
 use crate::domain::unit::FixLimits;
 use pingan_server::error::{ApiError, ApiResult};
 use pingan_server::AppState;
@@ -21,7 +23,7 @@ pub fn command(state: &AppState) -> Arc<CommandState> {
 pub struct CommandConfig {
     /// A unit's position is stale after this much silence (seconds).
     pub position_stale_after_s: i64,
-    /// Track points older than this are purged by [`crate::http::units::purge_positions`] (seconds).
+    /// Track points older than this are purged by [`crate::service::positions::purge_positions`] (seconds).
     pub position_retention_s: i64,
     /// Limits on fix times (stale / future).
     pub fix_limits: FixLimits,

@@ -148,7 +148,7 @@ both!(
 
         // Retention: nothing is older than 90 days here; purging at a later "now" empties the track.
         assert_eq!(
-            pingan_command::http::units::purge_positions(&app.state)
+            pingan_command::service::positions::purge_positions(&app.state)
                 .await
                 .unwrap(),
             0

@@ -7,5 +7,6 @@
 
 mod support;
 
+mod identity;
 mod reads;
 mod watchlist;
