@@ -159,7 +159,8 @@ pub struct AuditEntry {
     pub reference: Option<String>,
     pub request_id: Option<String>,
     pub outcome: Outcome,
-    #[schema(value_type = Object)]
+    /// Parameters and result counts; `null` when the action has none.
+    #[schema(value_type = Option<Object>)]
     pub detail: serde_json::Value,
     pub prev_hash: String,
     pub hash: String,

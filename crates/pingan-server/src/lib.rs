@@ -248,7 +248,8 @@ pub fn router(state: AppState) -> Router {
     for c in state.capabilities.iter() {
         api = api.merge(c.routes());
     }
-    let (api, openapi) = api.split_for_parts();
+    let (api, mut openapi) = api.split_for_parts();
+    openapi::complete(&mut openapi);
     let openapi = Arc::new(openapi);
     let header = HeaderName::from_static("x-request-id");
     let ids = RequestIds {

@@ -5,8 +5,9 @@ use crate::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::OpenApi;
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 use utoipa::Modify;
 
 #[derive(utoipa::OpenApi)]
@@ -39,6 +40,77 @@ impl Modify for Security {
             "device_key",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Makes the document say what every route can answer, after the capabilities' routes are in:
+/// problem documents are `application/problem+json` (as `ApiError` sends them), and the
+/// refusals that the platform's extractors give any route are listed on every operation —
+/// 400 (a query or body that does not parse), 401 (no or an ended session), 403 (the role lacks
+/// the permission, or the purpose does not open the data), 404 on paths with an id, 413 and 415
+/// on operations with a body, 429 (sign-in limits, analytics runs).
+pub fn complete(doc: &mut OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            complete_operation(path, op);
+        }
+    }
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+fn problem_response(description: &str) -> Response {
+    let mut r = Response::new(description);
+    r.content.insert(
+        PROBLEM.to_owned(),
+        Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))),
+    );
+    r
+}
+
+fn is_problem(content: &Content) -> bool {
+    matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+}
+
+fn complete_operation(path: &str, op: &mut Operation) {
+    for resp in op.responses.responses.values_mut() {
+        if let RefOr::T(resp) = resp {
+            if let Some(c) = resp.content.get("application/json") {
+                if is_problem(c) {
+                    if let Some(c) = resp.content.shift_remove("application/json") {
+                        resp.content.insert(PROBLEM.to_owned(), c);
+                    }
+                }
+            }
+        }
+    }
+    let mut add = vec![
+        ("400", "the query or body is invalid (each error names its field)"),
+        ("401", "no session, or an ended one"),
+        ("403", "the role may not, or the purpose does not open this"),
+        ("429", "too many attempts or runs; `Retry-After` says when to try again"),
+    ];
+    if path.contains('{') {
+        add.push(("404", "no such record"));
+    }
+    if op.request_body.is_some() {
+        add.push(("413", "the body is larger than the limit"));
+        add.push(("415", "the body's media type is not one this operation takes"));
+    }
+    for (code, description) in add {
+        op.responses
+            .responses
+            .entry(code.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
     }
 }
 

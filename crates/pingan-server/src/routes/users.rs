@@ -129,7 +129,7 @@ async fn set_disabled(
 
 /// Disables an account and ends its sessions.
 #[utoipa::path(post, path = "/users/{username}/disable", tag = "users",
-    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
+    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     caller: UserCaller,

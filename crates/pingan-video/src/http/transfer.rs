@@ -58,6 +58,7 @@ pub struct RowError {
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RegistryImportReport)]
 pub struct ImportReport {
     /// Always `valid_rows_kept`: valid rows were written, invalid ones were not.
     pub policy: &'static str,
@@ -246,7 +247,7 @@ fn sort_rows<T>(
 /// Imports cameras from CSV (`text/csv`) or GeoJSON points (`application/geo+json`). Valid rows
 /// are created or replaced; invalid rows are reported and not written (`valid_rows_kept`).
 #[utoipa::path(post, path = "/video/cameras/import", tag = "video",
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content((String = "text/csv"), (Object = "application/geo+json"), (Object = "application/json"))),
     responses((status = 200, body = ImportReport), (status = 400, body = pingan_server::error::Problem), (status = 415, body = pingan_server::error::Problem)))]
 pub async fn import_cameras(
     State(state): State<AppState>,
@@ -368,7 +369,7 @@ impl From<CheckpointCsv> for CheckpointInput {
 
 /// Imports checkpoints from CSV or GeoJSON points, with the same policy as cameras.
 #[utoipa::path(post, path = "/video/checkpoints/import", tag = "video",
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content((String = "text/csv"), (Object = "application/geo+json"), (Object = "application/json"))),
     responses((status = 200, body = ImportReport), (status = 400, body = pingan_server::error::Problem), (status = 415, body = pingan_server::error::Problem)))]
 pub async fn import_checkpoints(
     State(state): State<AppState>,
