@@ -82,10 +82,12 @@ fn is_problem(content: &Content) -> bool {
 }
 
 fn complete_operation(path: &str, op: &mut Operation) {
-    for resp in op.responses.responses.values_mut() {
+    for (code, resp) in op.responses.responses.iter_mut() {
+        // Every refusal (4xx) is a problem document, a conflict's current state included.
+        let refusal = code.starts_with('4');
         if let RefOr::T(resp) = resp {
             if let Some(c) = resp.content.get("application/json") {
-                if is_problem(c) {
+                if refusal || is_problem(c) {
                     if let Some(c) = resp.content.shift_remove("application/json") {
                         resp.content.insert(PROBLEM.to_owned(), c);
                     }
@@ -94,17 +96,26 @@ fn complete_operation(path: &str, op: &mut Operation) {
         }
     }
     let mut add = vec![
-        ("400", "the query or body is invalid (each error names its field)"),
+        (
+            "400",
+            "the query or body is invalid (each error names its field)",
+        ),
         ("401", "no session, or an ended one"),
         ("403", "the role may not, or the purpose does not open this"),
-        ("429", "too many attempts or runs; `Retry-After` says when to try again"),
+        (
+            "429",
+            "too many attempts or runs; `Retry-After` says when to try again",
+        ),
     ];
     if path.contains('{') {
         add.push(("404", "no such record"));
     }
     if op.request_body.is_some() {
         add.push(("413", "the body is larger than the limit"));
-        add.push(("415", "the body's media type is not one this operation takes"));
+        add.push((
+            "415",
+            "the body's media type is not one this operation takes",
+        ));
     }
     for (code, description) in add {
         op.responses

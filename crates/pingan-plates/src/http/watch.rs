@@ -69,6 +69,17 @@ pub async fn create_watch(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// A watch-list entry's id from the path: a problem naming `id` when it is not a number (not
+/// the framework's plain-text refusal).
+fn entry_id(text: &str) -> Result<i64> {
+    text.parse::<i64>().map_err(|_| {
+        pingan_server::error::ApiError::invalid(
+            "id",
+            format!("{text:?} is not a watch-list entry id (a whole number)"),
+        )
+    })
+}
+
 /// Approves another person's pending entry; it starts matching at once.
 #[utoipa::path(post, path = "/watchlist/{id}/approve", tag = "watchlist", params(("id" = i64, Path)),
     responses((status = 200, body = WatchView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -76,8 +87,9 @@ pub async fn approve_watch(
     State(state): State<AppState>,
     Part(plates): Part<Plates>,
     caller: Authorized<perm::ApproveWatchlist>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<WatchView>> {
+    let id = entry_id(&id)?;
     Ok(Json(plates.approve_watch(&state, &caller, id).await?))
 }
 
@@ -94,9 +106,10 @@ pub async fn cancel_watch(
     State(state): State<AppState>,
     Part(plates): Part<Plates>,
     caller: Authorized<perm::ManageWatchlist>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     ApiJson(req): ApiJson<CancelWatch>,
 ) -> Result<Json<WatchView>> {
+    let id = entry_id(&id)?;
     Ok(Json(
         plates
             .cancel_watch(&state, &caller, id, &req.reason)
