@@ -10,13 +10,12 @@
 //!   and GPS-fix rules, the records and figures, and the store's port (`CommandStore`); pure.
 //! - `store/`: the only SQL of the capability (the port on the platform's database, and the
 //!   bulk import of closed incidents).
-//! - `service/`: the capability's in-memory state (settings, the road-network router cache).
-//! - `http/`: incidents and units over HTTP, and the route table.
+//! - `service/`: the use cases (incidents, units, positions) returning [`error::CommandError`],
+//!   which write their ledger entry in the change's transaction and publish on the stream; and
+//!   the capability's in-memory state (settings, the road-network router cache).
+//! - `http/`: extract → use case → answer, for incidents and units, and the route table; the one
+//!   place `CommandError` becomes an `ApiError`.
 //! - `tasks.rs`: the purge of old track points.
-//!
-//! # Not yet in this shape
-//! The handlers still hold the use cases and answer `ApiError` (the plate-read capability is
-//! the template they move to); an incident and its ledger entry still commit in two steps.
 
 pub mod domain;
 pub mod error;

@@ -86,6 +86,25 @@ impl Timestamp {
         Self::parse_rfc3339(t)
     }
 
+    /// An optional time from a field of a request, refused with the field's name when it does
+    /// not parse ([`Timestamp::parse_api`]). The one time parser of every capability.
+    pub fn parse_field(
+        field: &str,
+        v: Option<&str>,
+    ) -> Result<Option<Self>, crate::ValidationError> {
+        v.map(|s| {
+            Self::parse_api(s).ok_or_else(|| {
+                crate::ValidationError::new(
+                    field,
+                    format!(
+                        "{s:?} is neither an RFC 3339 time with an offset nor UTC microseconds"
+                    ),
+                )
+            })
+        })
+        .transpose()
+    }
+
     /// RFC 3339 in UTC with millisecond precision.
     pub fn to_rfc3339(self) -> String {
         match self.to_datetime() {

@@ -136,24 +136,13 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     })
 }
 
-/// An optional RFC 3339 time from a query or body field, refused with the field's name when it
-/// does not parse. The one time parser of the HTTP edge.
+/// An optional time from a query or body field, refused with the field's name when it does not
+/// parse ([`pingan_core::Timestamp::parse_field`]).
 pub fn parse_time(
     field: &str,
     v: &Option<String>,
 ) -> crate::error::ApiResult<Option<pingan_core::Timestamp>> {
-    v.as_deref()
-        .map(|s| {
-            pingan_core::Timestamp::parse_api(s).ok_or_else(|| {
-                ApiError::invalid(
-                    field,
-                    format!(
-                        "{s:?} is neither an RFC 3339 time with an offset nor UTC microseconds"
-                    ),
-                )
-            })
-        })
-        .transpose()
+    pingan_core::Timestamp::parse_field(field, v.as_deref()).map_err(|e| ApiError::Invalid(vec![e]))
 }
 
 #[cfg(test)]

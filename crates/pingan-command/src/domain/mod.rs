@@ -4,4 +4,5 @@
 pub mod incident;
 pub mod names;
 pub mod records;
+pub mod requests;
 pub mod unit;

@@ -236,6 +236,29 @@ pub fn classify_fix(
     })
 }
 
+/// A unit with the freshness of its position.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitView {
+    #[serde(flatten)]
+    pub unit: Unit,
+    /// True when the unit has no position or its last fix is older than the stale limit.
+    pub position_stale: bool,
+    /// Seconds since the last fix.
+    pub last_fix_age_s: Option<i64>,
+}
+
+/// How a unit looks at `now`: its position is stale after `stale_after_s` seconds of silence.
+pub fn view(unit: Unit, now: Timestamp, stale_after_s: i64) -> UnitView {
+    let age = unit
+        .last_fix
+        .map(|f| (now.micros() - f.at.micros()).div_euclid(1_000_000));
+    UnitView {
+        position_stale: age.is_none_or(|a| a > stale_after_s),
+        last_fix_age_s: age,
+        unit,
+    }
+}
+
 /// Checks a call sign, crew names and agency from input.
 pub fn check_unit_text(
     call_sign: &str,

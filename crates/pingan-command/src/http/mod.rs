@@ -19,7 +19,18 @@ impl From<CommandError> for ApiError {
             CommandError::Invalid(v) => ApiError::Invalid(v),
             CommandError::MalformedJson { detail } => ApiError::MalformedJson { detail },
             CommandError::NotFound { what, id } => ApiError::NotFound { what, id },
+            CommandError::Conflict {
+                code,
+                detail,
+                current,
+            } => ApiError::Stale {
+                code,
+                detail,
+                current,
+            },
+            CommandError::Access(a) => ApiError::from(a),
             CommandError::Store(s) => ApiError::from(s),
+            CommandError::Internal { source, .. } => ApiError::Internal(source),
         }
     }
 }

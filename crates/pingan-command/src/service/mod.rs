@@ -3,10 +3,12 @@
 //! after the geography is replaced: the cache remembers which geography it was built from, so
 //! no hook in the import path is needed).
 
+pub mod incidents;
 pub mod positions;
+pub mod units;
 
 use crate::domain::unit::FixLimits;
-use pingan_server::error::{ApiError, ApiResult};
+use crate::error::{CommandError, CommandResult};
 use pingan_server::AppState;
 use pingan_spatial::geography::Geography;
 use pingan_spatial::routing::{Router, RoutingOptions};
@@ -81,7 +83,7 @@ impl CommandState {
     }
 
     /// The router for the geography in force, building it if the geography changed.
-    pub async fn router(&self, state: &AppState) -> ApiResult<Arc<Router>> {
+    pub async fn router(&self, state: &AppState) -> CommandResult<Arc<Router>> {
         let geography = state.geography();
         if let Some(r) = self.cached(&geography) {
             return Ok(r);
@@ -91,8 +93,8 @@ impl CommandState {
         // Contraction takes tens to hundreds of milliseconds: keep it off the async workers.
         let router = tokio::task::spawn_blocking(move || Router::build(&g, options))
             .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
+            .map_err(|e| CommandError::internal("build the road network", e))?
+            .map_err(|e| CommandError::internal("build the road network", e))?;
         let router = Arc::new(router);
         *self.router.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((Arc::downgrade(&geography), router.clone()));

@@ -178,7 +178,7 @@ pub async fn record_positions(
         }
     }
     if let Some(u) = &recorded.advanced {
-        crate::http::units::publish_unit(state, Event::UnitPosition, u).await;
+        crate::service::units::publish_unit(state, Event::UnitPosition, u).await;
     }
     let count = |c: FixClass| results.iter().filter(|r| r.class == Some(c)).count();
     let last_fix = recorded

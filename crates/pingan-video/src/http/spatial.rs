@@ -39,14 +39,13 @@ fn point(lon: f64, lat: f64) -> ApiResult<()> {
         .map_err(|e| ApiError::invalid(e.field.trim_start_matches('.'), e.message))
 }
 
-/// Parses an RFC 3339 query/body time.
+/// Parses a query/body time ([`Timestamp::parse_field`]).
 pub(crate) fn time(field: &str, text: &str) -> ApiResult<Timestamp> {
-    Timestamp::parse_api(text).ok_or_else(|| {
-        ApiError::invalid(
-            field,
-            format!("{text:?} is neither an RFC 3339 time with an offset nor UTC microseconds"),
-        )
-    })
+    match Timestamp::parse_field(field, Some(text)) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(ApiError::invalid(field, "is required")),
+        Err(e) => Err(ApiError::Invalid(vec![e])),
+    }
 }
 
 /// A window `from..to` from optional texts; defaults to the last 15 minutes.

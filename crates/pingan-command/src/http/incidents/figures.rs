@@ -1,13 +1,13 @@
 //! Response figures over incidents: times from received to first dispatch and to first
 //! arrival by priority, town and local hour; counts by type and town; CSV export.
 
-use crate::domain::records::{figures, figures_csv, CommandStore, Figures, IncidentFilter};
+use crate::domain::records::{figures_csv, Figures};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pingan_server::auth::{perm, Authorized};
-use pingan_server::error::{ApiError, ApiResult};
+use pingan_server::error::ApiResult;
 use pingan_server::extract::parse_time;
 use pingan_server::extract::ApiQuery;
 use pingan_server::AppState;
@@ -17,34 +17,18 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FiguresQuery {
-    /// Received at or after (RFC 3339); default 30 days before `to`.
-    #[serde(default)]
+    /// Received at or after (RFC 3339 or UTC microseconds); default 30 days before `to`.
+    #[serde(default, deserialize_with = "pingan_core::time::de::text_opt")]
     pub from: Option<String>,
-    /// Received before (RFC 3339); default now.
-    #[serde(default)]
+    /// Received before (RFC 3339 or UTC microseconds); default now.
+    #[serde(default, deserialize_with = "pingan_core::time::de::text_opt")]
     pub to: Option<String>,
 }
 
-/// The most incidents one figures request covers.
-const FIGURES_LIMIT: u32 = 100_000;
-
 async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<Figures> {
-    let to = parse_time("to", &q.to)?.unwrap_or_else(|| state.now());
-    let from = parse_time("from", &q.from)?.unwrap_or_else(|| to.minus_seconds(30 * 86_400));
-    if from >= to {
-        return Err(ApiError::invalid("from", "must be before to"));
-    }
-    let incidents = state
-        .store
-        .incidents(&IncidentFilter {
-            from: Some(from),
-            to: Some(to),
-            limit: FIGURES_LIMIT,
-            ..Default::default()
-        })
-        .await?;
-    let offset = crate::service::command(state).config().utc_offset_s;
-    Ok(figures(&incidents, offset))
+    let to = parse_time("to", &q.to)?;
+    let from = parse_time("from", &q.from)?;
+    Ok(crate::service::incidents::figures(state, from, to).await?)
 }
 
 /// Response times (received → dispatched → on scene) by priority, town and hour, and counts
