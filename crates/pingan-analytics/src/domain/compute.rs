@@ -1,20 +1,18 @@
 //! The analyses behind the endpoints and the CLI: parameters with their defaults and checks,
-//! the call into `pingan-crimestat`, and the result document (GeoJSON in lon/lat for maps).
+//! the call into `pingan-crimestat`, and the result document (GeoJSON in the request's coordinates: lon/lat for maps, or the caller's
+//! planar metres).
 //!
 //! Every function here is synchronous and CPU-bound; the HTTP layer runs it on the blocking
 //! pool. Results are aggregates (cells, tables, weeks, scores between case ids): no personal
 //! data leaves this module. Engine errors become field-named 400s ([`engine_error`]).
 
-use super::geo::{
-    cell_polygon, class_label, feature_collection, hex_polygon, lonlat_rings, round7,
-};
-use super::input::{format_time, Input};
+use super::geo::{cell_polygon, class_label, feature_collection, hex_polygon, rings};
+use super::input::{format_time, Input, Plane};
 use crate::error::AnalyticsError;
 use pingan_crimestat::gistar::{self, ClassBasis, Contiguity, GiStarParams};
 use pingan_crimestat::kde::{self, HotspotParams, KdeParams, KdeSurface, Kernel};
 use pingan_crimestat::knox::{self, DistanceMetric, KnoxParams};
 use pingan_crimestat::linkage::{self, LinkParams, Segmenter};
-use pingan_crimestat::projection::LocalProjection;
 use pingan_crimestat::{pai, AnalyticsError as EngineError, EventId, GridSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -111,15 +109,35 @@ fn check_positive(field: &str, v: f64) -> Result<(), AnalyticsError> {
     }
 }
 
-/// A grid of `cell_m` cells around the events, refused when it would exceed the API's bound.
+/// A grid of `cell_m` cells around the events, with its edges on `grid_origin` (metres in the
+/// analysis plane) when given, refused when it would exceed the API's bound. For lon/lat events
+/// a grid origin needs the projection's `origin` too: the plane would otherwise move with the
+/// data.
 fn grid(
     events: &[pingan_crimestat::Event],
     cell_m: f64,
     margin_m: f64,
     input: &Input,
+    origin: Option<[f64; 2]>,
+    grid_origin: Option<[f64; 2]>,
 ) -> Result<GridSpec, AnalyticsError> {
     check_positive("params.cell_m", cell_m)?;
-    let g = GridSpec::covering(events, cell_m, margin_m).map_err(|e| engine_error(e, input))?;
+    let mut g = GridSpec::covering(events, cell_m, margin_m).map_err(|e| engine_error(e, input))?;
+    if let Some([gx, gy]) = grid_origin {
+        if !(gx.is_finite() && gy.is_finite()) {
+            return Err(AnalyticsError::invalid(
+                "params.grid_origin",
+                "must be two finite numbers of metres [x, y]",
+            ));
+        }
+        if !input.crs.is_planar() && origin.is_none() {
+            return Err(AnalyticsError::invalid(
+                "params.grid_origin",
+                "lon/lat events need params.origin as well: the plane's centre would otherwise move with the data",
+            ));
+        }
+        g = align(&g, gx, gy);
+    }
     if g.len() > MAX_GRID_CELLS {
         return Err(AnalyticsError::invalid(
             "params.cell_m",
@@ -134,12 +152,31 @@ fn grid(
     Ok(g)
 }
 
-fn grid_doc(g: &GridSpec, proj: &LocalProjection) -> Value {
-    let (lon0, lat0) = proj.origin();
-    json!({
-        "cell_m": g.cell, "nx": g.nx, "ny": g.ny, "cells": g.len(),
-        "projection": "transverse_mercator", "origin": [round7(lon0), round7(lat0)],
-    })
+/// The smallest grid with edges at `gx + k·cell`, `gy + k·cell` that covers `g`.
+fn align(g: &GridSpec, gx: f64, gy: f64) -> GridSpec {
+    let snap = |edge: f64, at: f64| at + ((edge - at) / g.cell).floor() * g.cell;
+    let x0 = snap(g.x0, gx);
+    let y0 = snap(g.y0, gy);
+    let count = |from: f64, to: f64| (((to - from) / g.cell).ceil().max(1.0)) as usize;
+    GridSpec {
+        x0,
+        y0,
+        cell: g.cell,
+        nx: count(x0, g.x0 + g.nx as f64 * g.cell),
+        ny: count(y0, g.y0 + g.ny as f64 * g.cell),
+    }
+}
+
+fn grid_doc(g: &GridSpec, plane: &Plane) -> Value {
+    let mut doc = plane.describe();
+    let round_mm = |v: f64| (v * 1e3).round() / 1e3;
+    doc["cell_m"] = json!(g.cell);
+    doc["nx"] = json!(g.nx);
+    doc["ny"] = json!(g.ny);
+    doc["cells"] = json!(g.len());
+    doc["x0_m"] = json!(round_mm(g.x0));
+    doc["y0_m"] = json!(round_mm(g.y0));
+    doc
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,6 +199,9 @@ pub struct KdeQuery {
     pub cell_floor: f64,
     /// Projection centre `[lon, lat]`; default the centre of the events' bounding box.
     pub origin: Option<[f64; 2]>,
+    /// Put the grid's cell edges on this point `[x, y]` (metres in the analysis plane; with
+    /// lon/lat events, give `origin` too) so that cells match another tool's cell by cell.
+    pub grid_origin: Option<[f64; 2]>,
 }
 
 impl Default for KdeQuery {
@@ -175,15 +215,13 @@ impl Default for KdeQuery {
             top_n: 10,
             cell_floor: 0.01,
             origin: None,
+            grid_origin: None,
         }
     }
 }
 
 /// The density surface of `input` under `q`, with the projection used.
-pub fn kde_surface(
-    input: &Input,
-    q: &KdeQuery,
-) -> Result<(LocalProjection, KdeSurface), AnalyticsError> {
+pub fn kde_surface(input: &Input, q: &KdeQuery) -> Result<(Plane, KdeSurface), AnalyticsError> {
     check_positive("params.bandwidth_m", q.bandwidth_m)?;
     let margin = q.margin_m.unwrap_or(match q.kernel {
         Kernel::Gaussian => 3.0 * q.bandwidth_m,
@@ -195,9 +233,9 @@ pub fn kde_surface(
             "must be a number >= 0",
         ));
     }
-    let proj = input.projection(q.origin)?;
-    let events = input.projected_events(&proj);
-    let g = grid(&events, q.cell_m, margin, input)?;
+    let plane = input.plane(q.origin)?;
+    let events = input.plane_events(&plane);
+    let g = grid(&events, q.cell_m, margin, input, q.origin, q.grid_origin)?;
     let surface = kde::kde(
         &events,
         &KdeParams {
@@ -207,7 +245,7 @@ pub fn kde_surface(
         },
     )
     .map_err(|e| engine_error(e, input))?;
-    Ok((proj, surface))
+    Ok((plane, surface))
 }
 
 /// Density cells and the top-N hotspot polygons as GeoJSON.
@@ -218,7 +256,7 @@ pub fn kde(input: &Input, q: &KdeQuery) -> Result<Value, AnalyticsError> {
             "must be in [0, 1)",
         ));
     }
-    let (proj, s) = kde_surface(input, q)?;
+    let (plane, s) = kde_surface(input, q)?;
     let hot = kde::hotspots(
         &s,
         &HotspotParams {
@@ -238,7 +276,7 @@ pub fn kde(input: &Input, q: &KdeQuery) -> Result<Value, AnalyticsError> {
             }
             cells.push(json!({
                 "type": "Feature",
-                "geometry": cell_polygon(&g, ix, iy, &proj),
+                "geometry": cell_polygon(&g, ix, iy, &plane),
                 "properties": {
                     "density": v,
                     "events_per_km2": v * per_km2,
@@ -250,20 +288,19 @@ pub fn kde(input: &Input, q: &KdeQuery) -> Result<Value, AnalyticsError> {
     let hotspots: Vec<Value> = hot
         .iter()
         .map(|h| {
-            let (plon, plat) = proj.inverse(h.peak[0], h.peak[1]);
             json!({
                 "type": "Feature",
-                "geometry": { "type": "MultiPolygon", "coordinates": lonlat_rings(&h.polygons, &proj) },
+                "geometry": { "type": "MultiPolygon", "coordinates": rings(&h.polygons, &plane) },
                 "properties": {
                     "rank": h.rank, "cells": h.cells, "area_m2": h.area_m2, "mass_share": h.mass_share,
-                    "peak": [round7(plon), round7(plat)], "peak_events_per_km2": h.peak_value * per_km2,
+                    "peak": plane.output(h.peak[0], h.peak[1]), "peak_events_per_km2": h.peak_value * per_km2,
                 },
             })
         })
         .collect();
     Ok(json!({
         "kernel": s.kernel, "bandwidth_m": s.bandwidth, "n_events": s.n_events,
-        "grid": grid_doc(&g, &proj),
+        "grid": grid_doc(&g, &plane),
         "density_unit": "density integrates to 1 over the plane (per m²); events_per_km2 = density × n_events × 10⁶",
         "max_density": s.max, "max_events_per_km2": s.max * per_km2,
         "cells_returned": cells.len(), "cell_floor": q.cell_floor,
@@ -316,6 +353,8 @@ pub struct GiStarQuery {
     /// Return only the cells with a hot or cold class.
     pub only_significant: bool,
     pub origin: Option<[f64; 2]>,
+    /// Cell edges on this point `[x, y]` (square grid; see [`KdeQuery::grid_origin`]).
+    pub grid_origin: Option<[f64; 2]>,
 }
 
 impl Default for GiStarQuery {
@@ -332,6 +371,25 @@ impl Default for GiStarQuery {
             class_basis: ClassBasis::Analytical,
             only_significant: false,
             origin: None,
+            grid_origin: None,
+        }
+    }
+}
+
+/// The square grid's neighbours: queen, or a distance band of at most 20 cells.
+fn contiguity(q: &GiStarQuery) -> Result<Contiguity, AnalyticsError> {
+    match q.contiguity {
+        ContiguityName::Queen => Ok(Contiguity::Queen),
+        ContiguityName::DistanceBand => {
+            let radius_m = q.radius_m.unwrap_or(1.5 * q.cell_m);
+            check_positive("params.radius_m", radius_m)?;
+            if radius_m > 20.0 * q.cell_m {
+                return Err(AnalyticsError::invalid(
+                    "params.radius_m",
+                    "at most 20 cells",
+                ));
+            }
+            Ok(Contiguity::DistanceBand { radius_m })
         }
     }
 }
@@ -350,31 +408,23 @@ pub fn gistar(input: &Input, q: &GiStarQuery) -> Result<Value, AnalyticsError> {
     let mut hex_ids: Option<Vec<String>> = None;
     match q.grid {
         GridKind::Square => {
-            let proj = input.projection(q.origin)?;
-            let events = input.projected_events(&proj);
-            let g = grid(&events, q.cell_m, 0.0, input)?;
-            let contiguity = match q.contiguity {
-                ContiguityName::Queen => Contiguity::Queen,
-                ContiguityName::DistanceBand => {
-                    let radius_m = q.radius_m.unwrap_or(1.5 * q.cell_m);
-                    check_positive("params.radius_m", radius_m)?;
-                    if radius_m > 20.0 * q.cell_m {
-                        return Err(AnalyticsError::invalid(
-                            "params.radius_m",
-                            "at most 20 cells",
-                        ));
-                    }
-                    Contiguity::DistanceBand { radius_m }
-                }
-            };
-            let r = gistar::gistar_grid(&events, &g, contiguity, &params)
+            let plane = input.plane(q.origin)?;
+            let events = input.plane_events(&plane);
+            let g = grid(&events, q.cell_m, 0.0, input, q.origin, q.grid_origin)?;
+            let r = gistar::gistar_grid(&events, &g, contiguity(q)?, &params)
                 .map_err(|e| engine_error(e, input))?;
             grid_info = json!({ "kind": "square", "contiguity": q.contiguity, "events_outside": r.events_outside,
-                "grid": grid_doc(&g, &proj) });
+                "grid": grid_doc(&g, &plane) });
             result = r.result;
-            geometry = Box::new(move |i| cell_polygon(&g, i % g.nx, i / g.nx, &proj));
+            geometry = Box::new(move |i| cell_polygon(&g, i % g.nx, i / g.nx, &plane));
         }
         GridKind::H3 => {
+            if input.crs.is_planar() {
+                return Err(AnalyticsError::invalid(
+                    "params.grid",
+                    "H3 hexagons need lon/lat events: use the square grid with a planar crs",
+                ));
+            }
             let events = input.lonlat_events();
             let r = gistar::gistar_h3(&events, q.h3_resolution, q.k_ring, &params)
                 .map_err(|e| engine_error(e, input))?;
@@ -474,8 +524,8 @@ pub fn knox(input: &Input, q: &KnoxQuery) -> Result<Value, AnalyticsError> {
             "the Knox test needs at least 2 events",
         ));
     }
-    let proj = input.projection(q.origin)?;
-    let events = input.projected_events(&proj);
+    let plane = input.plane(q.origin)?;
+    let events = input.plane_events(&plane);
     let params = KnoxParams {
         spatial_bandwidth_m: q.spatial_bandwidth_m,
         spatial_bands: q.spatial_bands,
@@ -527,6 +577,8 @@ pub struct PaiQuery {
     /// The densest share of the study area that counts as "hotspot".
     pub area_share: f64,
     pub origin: Option<[f64; 2]>,
+    /// Cell edges on this point `[x, y]` (see [`KdeQuery::grid_origin`]).
+    pub grid_origin: Option<[f64; 2]>,
 }
 
 impl Default for PaiQuery {
@@ -539,6 +591,7 @@ impl Default for PaiQuery {
             cell_m: 50.0,
             area_share: 0.05,
             origin: None,
+            grid_origin: None,
         }
     }
 }
@@ -575,8 +628,8 @@ pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, AnalyticsError> {
     }
     // One projection and one grid for both periods, so that the later events are judged on the
     // same cells the map was drawn on.
-    let proj = input.projection(q.origin)?;
-    let all = input.projected_events(&proj);
+    let plane = input.plane(q.origin)?;
+    let all = input.plane_events(&plane);
     let (before, later): (Vec<_>, Vec<_>) = all
         .into_iter()
         .filter(|e| until.is_none_or(|u| e.t_micros < u))
@@ -598,7 +651,7 @@ pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, AnalyticsError> {
         Kernel::Quartic => q.bandwidth_m,
     };
     let both: Vec<_> = before.iter().chain(&later).cloned().collect();
-    let g = grid(&both, q.cell_m, margin, input)?;
+    let g = grid(&both, q.cell_m, margin, input, q.origin, q.grid_origin)?;
     let surface = kde::kde(
         &before,
         &KdeParams {
@@ -614,7 +667,7 @@ pub fn pai(input: &Input, q: &PaiQuery) -> Result<Value, AnalyticsError> {
         "split_at": format_time(split, DEFAULT_UTC_OFFSET_S),
         "until": until.map(|u| format_time(u, DEFAULT_UTC_OFFSET_S)),
         "events_before": before.len(), "events_later": later.len(),
-        "grid": grid_doc(&g, &proj), "kernel": q.kernel, "bandwidth_m": q.bandwidth_m,
+        "grid": grid_doc(&g, &plane), "kernel": q.kernel, "bandwidth_m": q.bandwidth_m,
         "hits": r.hits, "events": r.events, "events_outside": r.events_outside,
         "hit_rate": r.hit_rate, "area_share": r.area_share, "pai": r.pai,
         "rule": "PAI = (hits / later events) / (flagged cells / all cells); 1 is no better than chance",
@@ -683,8 +736,8 @@ pub fn linkage(input: &Input, q: &LinkageQuery) -> Result<Value, AnalyticsError>
         ),
         None => None,
     };
-    let proj = input.projection(q.origin)?;
-    let events = input.projected_events(&proj);
+    let plane = input.plane(q.origin)?;
+    let events = input.plane_events(&plane);
     let params = LinkParams {
         top_k: q.top_k,
         max_distance_m: q.max_distance_m,

@@ -1,8 +1,8 @@
-//! GeoJSON pieces in longitude/latitude: grid cells, H3 hexagons and hotspot rings projected
-//! back from the local metre grid.
+//! GeoJSON pieces in the request's coordinates (longitude/latitude, or the caller's planar
+//! metres): grid cells, H3 hexagons and hotspot rings from the metre grid of the analysis plane.
 
+use crate::domain::input::Plane;
 use h3o::CellIndex;
-use pingan_crimestat::projection::LocalProjection;
 use pingan_crimestat::GridSpec;
 use serde_json::{json, Value};
 use std::str::FromStr;
@@ -12,13 +12,12 @@ pub fn round7(v: f64) -> f64 {
     (v * 1e7).round() / 1e7
 }
 
-fn point(proj: &LocalProjection, x: f64, y: f64) -> [f64; 2] {
-    let (lon, lat) = proj.inverse(x, y);
-    [round7(lon), round7(lat)]
+fn point(plane: &Plane, x: f64, y: f64) -> [f64; 2] {
+    plane.output(x, y)
 }
 
 /// The square cell `(ix, iy)` as a GeoJSON Polygon (counter-clockwise, closed).
-pub fn cell_polygon(g: &GridSpec, ix: usize, iy: usize, proj: &LocalProjection) -> Value {
+pub fn cell_polygon(g: &GridSpec, ix: usize, iy: usize, proj: &Plane) -> Value {
     let x0 = g.x0 + ix as f64 * g.cell;
     let y0 = g.y0 + iy as f64 * g.cell;
     let (x1, y1) = (x0 + g.cell, y0 + g.cell);
@@ -49,8 +48,8 @@ pub fn hex_polygon(cell: &str) -> Value {
     json!({ "type": "Polygon", "coordinates": [ring] })
 }
 
-/// Polygons with rings in metres (as the engine traces hotspots) turned into lon/lat.
-pub fn lonlat_rings(polygons: &[Vec<Vec<[f64; 2]>>], proj: &LocalProjection) -> Value {
+/// Polygons with rings in metres (as the engine traces hotspots) in the request's coordinates.
+pub fn rings(polygons: &[Vec<Vec<[f64; 2]>>], proj: &Plane) -> Value {
     let polys: Vec<Vec<Vec<[f64; 2]>>> = polygons
         .iter()
         .map(|poly| {

@@ -42,15 +42,24 @@ impl EventKey {
     }
 }
 
-/// One event as posted: `{id, lon, lat, time (RFC 3339), type, town, text}`.
+/// One event as posted: `{id, lon, lat, time (RFC 3339), type, town, text}`, or with `x`
+/// and `y` in metres instead of `lon` and `lat` when the request names a planar `crs`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventDto {
     pub id: EventKey,
-    /// WGS 84 longitude in degrees.
-    pub lon: f64,
-    /// WGS 84 latitude in degrees.
-    pub lat: f64,
+    /// WGS 84 longitude in degrees (requests in lon/lat, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    /// WGS 84 latitude in degrees (requests in lon/lat, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Metres east in the request's planar `crs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    /// Metres north in the request's planar `crs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
     /// When it happened, RFC 3339 with an offset (`2026-03-01T21:15:00+08:00`).
     pub time: String,
     /// Offence type; empty when unknown.
@@ -151,13 +160,110 @@ pub fn format_time(micros: i64, utc_offset_s: i32) -> String {
         .unwrap_or_default()
 }
 
+/// The coordinates a request's events are in (`crs`): WGS 84 longitude and latitude (the
+/// default; `EPSG:4326`, `CRS84` and `OGC:CRS84` name it too), or any planar coordinate
+/// reference system in metres, named by the caller (`EPSG:4547`, `local`), whose `x` and `y`
+/// are used as given: distances are then exact in the caller's plane and grid cells can be
+/// compared one by one with another tool's on the same plane and grid origin.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(untagged)]
+pub enum Crs {
+    #[default]
+    #[serde(serialize_with = "lonlat_name")]
+    LonLat,
+    Planar(String),
+}
+
+fn lonlat_name<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("EPSG:4326")
+}
+
+/// Largest accepted planar coordinate, in metres (a projected CRS's false easting is well
+/// under this).
+const MAX_PLANAR_M: f64 = 1e8;
+
+impl Crs {
+    /// Reads the request's `crs`.
+    ///
+    /// # Errors
+    /// A name that is empty, longer than 64 characters or not `[A-Za-z0-9:._ -]` (`crs`).
+    pub fn parse(name: Option<&str>) -> Result<Self, ValidationError> {
+        let Some(n) = name.map(str::trim) else {
+            return Ok(Crs::LonLat);
+        };
+        if matches!(
+            n.to_ascii_uppercase().as_str(),
+            "EPSG:4326" | "CRS84" | "OGC:CRS84" | "WGS84"
+        ) {
+            return Ok(Crs::LonLat);
+        }
+        let ok = !n.is_empty()
+            && n.chars().count() <= 64
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | ' ' | '-'));
+        if !ok {
+            return Err(ValidationError::new(
+                "crs",
+                "must be EPSG:4326 (lon/lat, the default) or the name of a planar CRS in metres (1–64 of A–Z a–z 0–9 : . _ - and space)",
+            ));
+        }
+        Ok(Crs::Planar(n.to_owned()))
+    }
+
+    pub fn is_planar(&self) -> bool {
+        matches!(self, Crs::Planar(_))
+    }
+}
+
+/// The plane an analysis measures in: the local transverse Mercator plane of lon/lat events, or
+/// the caller's own plane. Results come back in the request's coordinates.
+#[derive(Debug, Clone)]
+pub enum Plane {
+    Projected(LocalProjection),
+    Given(String),
+}
+
+impl Plane {
+    /// A point of the plane (metres) in the request's coordinates: lon/lat to 7 decimals
+    /// (about 1 cm), or metres to the millimetre.
+    pub fn output(&self, x: f64, y: f64) -> [f64; 2] {
+        match self {
+            Plane::Projected(p) => {
+                let (lon, lat) = p.inverse(x, y);
+                [round_to(lon, 1e7), round_to(lat, 1e7)]
+            }
+            Plane::Given(_) => [round_to(x, 1e3), round_to(y, 1e3)],
+        }
+    }
+
+    /// How the plane is described in a result's `grid`.
+    pub fn describe(&self) -> serde_json::Value {
+        match self {
+            Plane::Projected(p) => {
+                let (lon0, lat0) = p.origin();
+                serde_json::json!({
+                    "crs": "EPSG:4326", "projection": "transverse_mercator",
+                    "origin": [round_to(lon0, 1e7), round_to(lat0, 1e7)],
+                })
+            }
+            Plane::Given(name) => serde_json::json!({ "crs": name, "projection": "none" }),
+        }
+    }
+}
+
+fn round_to(v: f64, scale: f64) -> f64 {
+    (v * scale).round() / scale
+}
+
 /// One checked event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// Position in the posted list (for error messages).
     pub index: usize,
     pub id: String,
+    /// Longitude in degrees, or metres east in a planar CRS.
     pub lon: f64,
+    /// Latitude in degrees, or metres north in a planar CRS.
     pub lat: f64,
     pub t_micros: i64,
     pub kind: String,
@@ -169,6 +275,8 @@ pub struct Record {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
     pub records: Vec<Record>,
+    /// What the records' coordinates are.
+    pub crs: Crs,
     /// How many events were given before filtering.
     pub given: usize,
     /// Hex SHA-256 of the filtered events: the "data version" of the cache key.
@@ -181,7 +289,11 @@ impl Input {
     /// # Errors
     /// Field-named errors for bad events, too many events, no events, or a filter that leaves
     /// none (explained with the count before filtering).
-    pub fn new(events: Vec<EventDto>, filter: &EventFilter) -> Result<Self, AnalyticsError> {
+    pub fn new(
+        events: Vec<EventDto>,
+        filter: &EventFilter,
+        crs: Crs,
+    ) -> Result<Self, AnalyticsError> {
         if events.is_empty() {
             return Err(AnalyticsError::invalid(
                 "events",
@@ -203,7 +315,7 @@ impl Input {
         let mut seen = HashSet::with_capacity(events.len());
         let mut records = Vec::with_capacity(events.len());
         for (index, e) in events.into_iter().enumerate() {
-            match check_event(index, e, &mut seen) {
+            match check_event(index, e, &mut seen, &crs) {
                 Ok(r) => records.push(r),
                 Err(err) => {
                     if errors.len() < MAX_REPORTED_ERRORS {
@@ -227,9 +339,10 @@ impl Input {
                 format!("no events match the filter ({given} event(s) before filtering, 0 after)"),
             ));
         }
-        let version = data_version(&records);
+        let version = data_version(&records, &crs);
         Ok(Self {
             records,
+            crs,
             given,
             version,
         })
@@ -243,7 +356,8 @@ impl Input {
             .map_or("", |r| r.id.as_str())
     }
 
-    /// Engine events with `x` = longitude and `y` = latitude (for H3 and the time methods).
+    /// Engine events with `x` = longitude and `y` = latitude (for H3 and the time methods); in
+    /// a planar CRS, `x` and `y` as given.
     pub fn lonlat_events(&self) -> Vec<Event> {
         self.records
             .iter()
@@ -258,6 +372,30 @@ impl Input {
                 text: r.text.clone(),
             })
             .collect()
+    }
+
+    /// The plane of the analysis: the caller's, for planar events; for lon/lat events the local
+    /// projection centred on `origin`, or on the centre of the events' bounding box.
+    ///
+    /// # Errors
+    /// An origin outside the valid range, or given for planar events (`params.origin`).
+    pub fn plane(&self, origin: Option<[f64; 2]>) -> Result<Plane, AnalyticsError> {
+        match &self.crs {
+            Crs::LonLat => Ok(Plane::Projected(self.projection(origin)?)),
+            Crs::Planar(name) if origin.is_some() => Err(AnalyticsError::invalid(
+                "params.origin",
+                format!("the events are planar ({name}): there is no projection to centre"),
+            )),
+            Crs::Planar(name) => Ok(Plane::Given(name.clone())),
+        }
+    }
+
+    /// Engine events in metres of `plane`.
+    pub fn plane_events(&self, plane: &Plane) -> Vec<Event> {
+        match plane {
+            Plane::Projected(p) => self.projected_events(p),
+            Plane::Given(_) => self.lonlat_events(),
+        }
     }
 
     /// The local projection centred on `origin`, or on the centre of the events' bounding box.
@@ -291,13 +429,65 @@ impl Input {
     }
 }
 
+/// The event's two coordinates in the request's CRS, each checked by name.
+fn coordinates(
+    e: &EventDto,
+    crs: &Crs,
+    field: &dyn Fn(&str) -> String,
+) -> Result<(f64, f64), ValidationError> {
+    let (a, b, other) = match crs {
+        Crs::LonLat => (("lon", e.lon), ("lat", e.lat), [("x", e.x), ("y", e.y)]),
+        Crs::Planar(_) => (("x", e.x), ("y", e.y), [("lon", e.lon), ("lat", e.lat)]),
+    };
+    if let Some((name, _)) = other.iter().find(|(_, v)| v.is_some()) {
+        let want = if crs.is_planar() {
+            "x and y"
+        } else {
+            "lon and lat"
+        };
+        return Err(ValidationError::new(
+            field(name),
+            format!("the request's crs takes {want}, not {name}"),
+        ));
+    }
+    let (Some(u), Some(v)) = (a.1, b.1) else {
+        let missing = if a.1.is_none() { a.0 } else { b.0 };
+        return Err(ValidationError::new(field(missing), "is required"));
+    };
+    if crs.is_planar() {
+        for (name, v) in [(a.0, u), (b.0, v)] {
+            if !(v.is_finite() && v.abs() < MAX_PLANAR_M) {
+                return Err(ValidationError::new(
+                    field(name),
+                    "must be a finite number of metres under 10⁸ in magnitude",
+                ));
+            }
+        }
+        return Ok((u, v));
+    }
+    if !(u.is_finite() && (-180.0..=180.0).contains(&u)) {
+        return Err(ValidationError::new(
+            field("lon"),
+            "must be a longitude in [-180, 180]",
+        ));
+    }
+    if !(v.is_finite() && v.abs() < 85.0) {
+        return Err(ValidationError::new(
+            field("lat"),
+            "must be a latitude in (-85, 85)",
+        ));
+    }
+    Ok((u, v))
+}
+
 fn check_event(
     index: usize,
     e: EventDto,
     seen: &mut HashSet<String>,
+    crs: &Crs,
 ) -> Result<Record, ValidationError> {
     let field = |name: &str| format!("events[{index}].{name}");
-    let id = e.id.into_string();
+    let id = e.id.clone().into_string();
     if id.trim().is_empty() || id.chars().count() > MAX_LABEL_CHARS {
         return Err(ValidationError::new(
             field("id"),
@@ -310,18 +500,7 @@ fn check_event(
             format!("duplicate id {id:?}"),
         ));
     }
-    if !(e.lon.is_finite() && (-180.0..=180.0).contains(&e.lon)) {
-        return Err(ValidationError::new(
-            field("lon"),
-            "must be a longitude in [-180, 180]",
-        ));
-    }
-    if !(e.lat.is_finite() && e.lat.abs() < 85.0) {
-        return Err(ValidationError::new(
-            field("lat"),
-            "must be a latitude in (-85, 85)",
-        ));
-    }
+    let (lon, lat) = coordinates(&e, crs, &field)?;
     let t_micros = parse_time(&e.time).ok_or_else(|| {
         ValidationError::new(
             field("time"),
@@ -349,8 +528,8 @@ fn check_event(
     Ok(Record {
         index,
         id,
-        lon: e.lon,
-        lat: e.lat,
+        lon,
+        lat,
         t_micros,
         kind: e.kind.trim().to_owned(),
         town: e.town.trim().to_owned(),
@@ -359,8 +538,13 @@ fn check_event(
 }
 
 /// SHA-256 over every field of every record, length-prefixed so that fields cannot run together.
-fn data_version(records: &[Record]) -> String {
+fn data_version(records: &[Record], crs: &Crs) -> String {
     let mut h = Sha256::new();
+    if let Crs::Planar(name) = crs {
+        h.update(b"planar:");
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+    }
     for r in records {
         for s in [&r.id, &r.kind, &r.town, &r.text] {
             h.update((s.len() as u64).to_le_bytes());
@@ -380,8 +564,10 @@ mod tests {
     fn dto(id: &str, lon: f64, time: &str) -> EventDto {
         EventDto {
             id: EventKey::Text(id.into()),
-            lon,
-            lat: 35.0,
+            lon: Some(lon),
+            lat: Some(35.0),
+            x: None,
+            y: None,
             time: time.into(),
             kind: "theft".into(),
             town: "A".into(),
@@ -404,7 +590,7 @@ mod tests {
             dto("c", 118.9, "yesterday"),
             dto("a", 118.9, "2026-03-01T10:00:00+08:00"),
         ];
-        let e = Input::new(events, &EventFilter::default()).unwrap_err();
+        let e = Input::new(events, &EventFilter::default(), Crs::LonLat).unwrap_err();
         assert_eq!(
             fields(e),
             ["events[1].lon", "events[2].time", "events[3].id"]
@@ -418,7 +604,7 @@ mod tests {
             from: Some("2027-01-01T00:00:00+08:00".into()),
             ..EventFilter::default()
         };
-        let e = Input::new(events, &filter).unwrap_err();
+        let e = Input::new(events, &filter, Crs::LonLat).unwrap_err();
         assert!(e.to_string().contains("1 event(s) before filtering"), "{e}");
     }
 
@@ -427,11 +613,13 @@ mod tests {
         let a = Input::new(
             vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")],
             &EventFilter::default(),
+            Crs::LonLat,
         )
         .unwrap();
         let b = Input::new(
             vec![dto("a", 118.91, "2026-03-01T10:00:00+08:00")],
             &EventFilter::default(),
+            Crs::LonLat,
         )
         .unwrap();
         assert_ne!(a.version, b.version);
@@ -439,11 +627,63 @@ mod tests {
             a.version,
             Input::new(
                 vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")],
-                &EventFilter::default()
+                &EventFilter::default(),
+                Crs::LonLat
             )
             .unwrap()
             .version
         );
+    }
+
+    #[test]
+    fn planar_events_take_x_and_y_and_name_what_is_wrong() {
+        let planar = Crs::parse(Some("EPSG:4547")).unwrap();
+        assert_eq!(Crs::parse(Some("epsg:4326")).unwrap(), Crs::LonLat);
+        assert_eq!(Crs::parse(None).unwrap(), Crs::LonLat);
+        assert_eq!(Crs::parse(Some("<script>")).unwrap_err().field, "crs");
+        let mut a = dto("a", 118.9, "2026-03-01T10:00:00+08:00");
+        (a.lon, a.lat, a.x, a.y) = (None, None, Some(500_000.0), Some(3_880_000.0));
+        let mut b = a.clone();
+        b.id = EventKey::Text("b".into());
+        b.lon = Some(118.9);
+        let mut c = a.clone();
+        c.id = EventKey::Text("c".into());
+        c.y = None;
+        let mut d = a.clone();
+        d.id = EventKey::Text("d".into());
+        d.x = Some(f64::INFINITY);
+        let e = Input::new(
+            vec![a.clone(), b, c, d],
+            &EventFilter::default(),
+            planar.clone(),
+        )
+        .unwrap_err();
+        assert_eq!(fields(e), ["events[1].lon", "events[2].y", "events[3].x"]);
+        let input = Input::new(vec![a.clone()], &EventFilter::default(), planar.clone()).unwrap();
+        assert_eq!(
+            (input.records[0].lon, input.records[0].lat),
+            (500_000.0, 3_880_000.0)
+        );
+        assert_eq!(
+            fields(input.plane(Some([117.0, 35.0])).unwrap_err()),
+            ["params.origin"]
+        );
+        let plane = input.plane(None).unwrap();
+        assert_eq!(plane.output(500_000.123_4, 1.0), [500_000.123, 1.0]);
+        // The same numbers as lon/lat are refused (x and y belong to a planar CRS) …
+        let e = Input::new(vec![a], &EventFilter::default(), Crs::LonLat).unwrap_err();
+        assert_eq!(fields(e), ["events[0].x"]);
+        // … and the CRS is part of the data version.
+        let ll = Input::new(
+            vec![dto("a", 118.9, "2026-03-01T10:00:00+08:00")],
+            &EventFilter::default(),
+            Crs::LonLat,
+        )
+        .unwrap();
+        let mut same = dto("a", 0.0, "2026-03-01T10:00:00+08:00");
+        (same.lon, same.lat, same.x, same.y) = (None, None, Some(118.9), Some(35.0));
+        let pl = Input::new(vec![same], &EventFilter::default(), planar).unwrap();
+        assert_ne!(ll.version, pl.version);
     }
 
     #[test]

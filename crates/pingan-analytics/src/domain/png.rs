@@ -9,9 +9,8 @@
 //! bar of the five colours under the map, and the class bounds in events/km² (with the map's
 //! corner coordinates) travel as JSON in a `tEXt` chunk and in the response header.
 
-use super::geo::round7;
+use crate::domain::input::Plane;
 use pingan_crimestat::kde::KdeSurface;
-use pingan_crimestat::projection::LocalProjection;
 use serde_json::json;
 
 /// Class lower bounds as a share of the peak, and their colours.
@@ -27,7 +26,7 @@ const LEGEND_PX: usize = 16;
 const GAP_PX: usize = 4;
 
 /// Renders `s` (north up) and returns the PNG and its legend (JSON text).
-pub fn render(s: &KdeSurface, proj: &LocalProjection) -> (Vec<u8>, String) {
+pub fn render(s: &KdeSurface, plane: &Plane) -> (Vec<u8>, String) {
     let g = s.grid;
     // Small grids are scaled up so that the image is at least ~256 px across.
     let scale = (256 / g.nx.max(g.ny).max(1)).clamp(1, 8);
@@ -70,16 +69,14 @@ pub fn render(s: &KdeSurface, proj: &LocalProjection) -> (Vec<u8>, String) {
             })
         })
         .collect();
-    let corner = |x: f64, y: f64| {
-        let (lon, lat) = proj.inverse(x, y);
-        [round7(lon), round7(lat)]
-    };
+    let corner = |x: f64, y: f64| plane.output(x, y);
     let (x1, y1) = (g.x0 + g.nx as f64 * g.cell, g.y0 + g.ny as f64 * g.cell);
     let legend = json!({
         "unit": "events_per_km2",
         "transparent_below_share_of_peak": CLASSES[0].0,
         "classes": classes,
         "map_px": [w, map_h], "legend_bar_px": LEGEND_PX,
+        "crs": plane.describe()["crs"],
         "corners_sw_se_ne_nw": [corner(g.x0, g.y0), corner(x1, g.y0), corner(x1, y1), corner(g.x0, y1)],
     })
     .to_string();

@@ -2,9 +2,10 @@
 //! Getis-Ord Gi* (square cells and H3 hexagons), the Knox near-repeat test, time profiles and
 //! weekly trends, the prediction accuracy index, and serial-case linkage.
 //!
-//! Every endpoint takes the same body, `{ "events": [...], "filter": {...}, "params": {...} }`
-//! (or `"source": "incidents"` instead of `events`):
-//! events as `{id, lon, lat, time, type, town, text}` (at most [`crate::domain::input::MAX_EVENTS`]), a filter
+//! Every endpoint takes the same body, `{ "events": [...], "crs": "...", "filter": {...},
+//! "params": {...} }` (or `"source": "incidents"` instead of `events`): events as
+//! `{id, lon, lat, time, type, town, text}`, or with `x` and `y` in metres when `crs` names a
+//! planar CRS (at most [`crate::domain::input::MAX_EVENTS`]), a filter
 //! by type, town and time window, and the method's parameters (all optional, with the defaults
 //! in [`crate::domain::compute`]). Answers are aggregates: cells, tables, weeks, and case ids with scores.
 //!
@@ -22,7 +23,7 @@
 //!   (`analytics.run`), and the data version is the hash of the rows, so a changed incident
 //!   changes the cache key.
 
-use crate::domain::input::EventFilter;
+use crate::domain::input::{Crs, EventFilter};
 use crate::domain::{compute, png};
 use crate::error::AnalyticsError;
 use crate::service::cache::Cached;
@@ -54,6 +55,8 @@ struct Envelope<'a> {
     data_version: &'a str,
     events_given: usize,
     events_used: usize,
+    /// The coordinates of the events and of every geometry in the result.
+    crs: &'a Crs,
     filter: &'a EventFilter,
     params: &'a Value,
     result: &'a Value,
@@ -103,6 +106,7 @@ fn json_answer(method: &str, d: &Done) -> ApiResult<Response> {
         data_version: &d.version,
         events_given: d.given,
         events_used: d.used,
+        crs: &d.crs,
         filter: &d.filter,
         params: &d.params,
         result,
@@ -126,7 +130,7 @@ where
 
 /// Kernel density: GeoJSON cells and the top-N hotspot polygons.
 #[utoipa::path(post, path = "/analytics/kde", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params kernel (gaussian|quartic), bandwidth_m 200, cell_m 50, margin_m, quantile 0.95, top_n 10, cell_floor 0.01, origin"),
+    request_body(content = Object, description = "{events, crs, filter, params}: events {id, lon, lat | x, y (planar crs), time, type, town, text}; crs EPSG:4326 (default) or a planar CRS name in metres; params kernel (gaussian|quartic), bandwidth_m 200, cell_m 50, margin_m, quantile 0.95, top_n 10, cell_floor 0.01, origin, grid_origin [x, y]"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn kde(
     State(state): State<AppState>,
@@ -186,7 +190,7 @@ pub async fn kde_png(
 
 /// Getis-Ord Gi* hot and cold spots on square cells or H3 hexagons.
 #[utoipa::path(post, path = "/analytics/gistar", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params grid (square|h3), cell_m 250, contiguity (queen|distance_band), radius_m, h3_resolution 9, k_ring 1, permutations 999, seed 0, class_basis (analytical|permutation), only_significant false, origin"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params grid (square|h3), cell_m 250, contiguity (queen|distance_band), radius_m, h3_resolution 9, k_ring 1, permutations 999, seed 0, class_basis (analytical|permutation), only_significant false, origin, grid_origin [x, y]"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn gistar(
     State(state): State<AppState>,
@@ -201,7 +205,7 @@ pub async fn gistar(
 
 /// The Knox near-repeat test: observed/expected table, p-values and the risk zone.
 #[utoipa::path(post, path = "/analytics/knox", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params spatial_bandwidth_m 200, spatial_bands 5, temporal_bandwidth_days 7, temporal_bands 4, metric (euclidean|manhattan), same_location true, same_location_m 0, permutations 999, seed 0, alpha 0.05, min_ratio 1.2, origin"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params spatial_bandwidth_m 200, spatial_bands 5, temporal_bandwidth_days 7, temporal_bands 4, metric (euclidean|manhattan), same_location true, same_location_m 0, permutations 999, seed 0, alpha 0.05, min_ratio 1.2, origin"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn knox(
     State(state): State<AppState>,
@@ -216,7 +220,7 @@ pub async fn knox(
 
 /// Hour of day × day of week, overall, by type and by town.
 #[utoipa::path(post, path = "/analytics/profile", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params utc_offset_s 28800"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params utc_offset_s 28800"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn profile(
     State(state): State<AppState>,
@@ -231,7 +235,7 @@ pub async fn profile(
 
 /// Weekly counts with a seasonal baseline and flags for unusual weeks.
 #[utoipa::path(post, path = "/analytics/trend", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params utc_offset_s 28800, trailing_weeks 8, threshold 3.0"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params utc_offset_s 28800, trailing_weeks 8, threshold 3.0"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn trend(
     State(state): State<AppState>,
@@ -247,7 +251,7 @@ pub async fn trend(
 
 /// The prediction accuracy index of a KDE hotspot map against a later period.
 #[utoipa::path(post, path = "/analytics/pai", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params split_at (required), until, kernel, bandwidth_m 200, cell_m 50, area_share 0.05, origin"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params split_at (required), until, kernel, bandwidth_m 200, cell_m 50, area_share 0.05, origin, grid_origin [x, y]"),
     responses((status = 200, body = Object), (status = 400, body = Problem)))]
 pub async fn pai(
     State(state): State<AppState>,
@@ -262,7 +266,7 @@ pub async fn pai(
 
 /// Serial-case linkage: for a case, the others ranked with reasons; and likely series.
 #[utoipa::path(post, path = "/analytics/linkage", tag = "analytics",
-    request_body(content = Object, description = "{events, filter, params}: params case_id, top_k 10, max_distance_m 10000, max_gap_days 180, series_threshold 0.8, series true, origin"),
+    request_body(content = Object, description = "{events, crs, filter, params}: params case_id, top_k 10, max_distance_m 10000, max_gap_days 180, series_threshold 0.8, series true, origin"),
     responses((status = 200, body = Object), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn linkage(
     State(state): State<AppState>,

@@ -4,7 +4,7 @@
 
 pub mod cache;
 
-use crate::domain::input::{self, format_time, EventDto, EventFilter, EventKey, Input};
+use crate::domain::input::{self, format_time, Crs, EventDto, EventFilter, EventKey, Input};
 use crate::error::AnalyticsError;
 use cache::{Cached, Key};
 use pingan_command::domain::records::{CommandStore, IncidentFilter};
@@ -45,6 +45,10 @@ pub struct AnalyticsRequest<P> {
     pub source: Source,
     #[serde(default)]
     pub events: Vec<EventDto>,
+    /// The events' coordinates: `EPSG:4326` (lon/lat, the default) or the name of a planar CRS
+    /// in metres whose `x` and `y` the events carry ([`Crs`]).
+    #[serde(default)]
+    pub crs: Option<String>,
     #[serde(default)]
     pub filter: EventFilter,
     #[serde(default)]
@@ -61,6 +65,7 @@ pub struct Done {
     pub used: usize,
     pub filter: EventFilter,
     pub params: Value,
+    pub crs: Crs,
 }
 
 /// A method's computation on the checked input.
@@ -96,6 +101,12 @@ where
             return Err(AnalyticsError::invalid(
                 "events",
                 "give either events or source \"incidents\", not both",
+            ));
+        }
+        if Crs::parse(body.crs.as_deref())?.is_planar() {
+            return Err(AnalyticsError::invalid(
+                "crs",
+                "the store's incidents are in lon/lat: leave crs out",
             ));
         }
         body.events = incident_events(state, &body.filter).await?;
@@ -149,8 +160,10 @@ async fn incident_events(
         .into_iter()
         .map(|i| EventDto {
             id: EventKey::Text(i.id.0),
-            lon: i.location.lon,
-            lat: i.location.lat,
+            lon: Some(i.location.lon),
+            lat: Some(i.location.lat),
+            x: None,
+            y: None,
             time: format_time(i.times.received_at.micros(), 0),
             kind: i.incident_type.code().to_owned(),
             town: i.location.town_name.unwrap_or_default(),
@@ -167,7 +180,8 @@ fn run_blocking<P>(
 where
     P: Serialize,
 {
-    let input = Input::new(body.events, &body.filter)?;
+    let crs = Crs::parse(body.crs.as_deref())?;
+    let input = Input::new(body.events, &body.filter, crs)?;
     let params = serde_json::to_value(&body.params).map_err(AnalyticsError::internal)?;
     let key = Key::new(
         method,
@@ -190,5 +204,6 @@ where
         version: input.version,
         filter: body.filter,
         params,
+        crs: input.crs,
     })
 }

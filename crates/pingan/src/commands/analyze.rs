@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use pingan_analytics::domain::compute::{
     self, GiStarQuery, KdeQuery, KnoxQuery, LinkageQuery, PaiQuery, ProfileQuery, TrendQuery,
 };
-use pingan_analytics::domain::input::{EventDto, EventFilter, EventKey, Input};
+use pingan_analytics::domain::input::{Crs, EventDto, EventFilter, EventKey, Input};
 use pingan_analytics::domain::png;
 use pingan_analytics::AnalyticsError;
 use serde::de::DeserializeOwned;
@@ -289,7 +289,7 @@ pub async fn run(cmd: AnalyzeCommand) -> anyhow::Result<ExitCode> {
         from: common.from.clone(),
         to: common.to.clone(),
     };
-    let input = Input::new(events, &filter).map_err(explain)?;
+    let input = Input::new(events, &filter, Crs::LonLat).map_err(explain)?;
     if method == "kde.png" {
         let Some(out) = &common.out else {
             bail!("--format png writes binary data: give --out FILE.png");
@@ -439,8 +439,10 @@ pub fn events_from_csv(text: &str) -> anyhow::Result<Vec<EventDto>> {
         };
         out.push(EventDto {
             id: EventKey::Text(get(Some(id))),
-            lon: num(lon, "lon")?,
-            lat: num(lat, "lat")?,
+            lon: Some(num(lon, "lon")?),
+            lat: Some(num(lat, "lat")?),
+            x: None,
+            y: None,
             time: get(Some(time)),
             kind: get(kind),
             town: get(town),
@@ -484,8 +486,10 @@ pub fn events_from_geojson(text: &str) -> anyhow::Result<Vec<EventDto>> {
         };
         out.push(EventDto {
             id: EventKey::Text(text_of(id)),
-            lon,
-            lat,
+            lon: Some(lon),
+            lat: Some(lat),
+            x: None,
+            y: None,
             time: text_of(prop("time")),
             kind: text_of(prop("type")),
             town: text_of(prop("town")),
@@ -524,7 +528,7 @@ mod tests {
              "properties":{"time":"2026-03-01T21:15:00+08:00","type":"theft"}}]}"#;
         let ev = events_from_geojson(doc).unwrap();
         assert_eq!(ev[0].id, EventKey::Text("7".into()));
-        assert_eq!((ev[0].lon, ev[0].lat), (118.9, 35.0));
+        assert_eq!((ev[0].lon, ev[0].lat), (Some(118.9), Some(35.0)));
         let line = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]},"properties":{}}]}"#;
         assert!(events_from_geojson(line).is_err());
     }
@@ -542,7 +546,12 @@ mod tests {
             );
         }
         std::fs::write(&path, csv).unwrap();
-        let input = Input::new(read_events(&path).unwrap(), &EventFilter::default()).unwrap();
+        let input = Input::new(
+            read_events(&path).unwrap(),
+            &EventFilter::default(),
+            Crs::LonLat,
+        )
+        .unwrap();
         let params = merge_params(
             Some(r#"{"permutations": 9}"#),
             vec![("seed", Some(Value::from(3)))],
