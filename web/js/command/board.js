@@ -7,6 +7,7 @@ import { problemText } from "../platform/ui.js";
 import * as store from "./store.js";
 import { HAND_STATUSES, UNIT_STATUSES, fmtAge, unitKindLabel, unitStatusLabel } from "./strings.js";
 import { html, put, append } from "../platform/dom.js";
+import { lifecycle } from "../platform/life.js";
 
 export function renderBoard(el, ctx) {
   const canSet = store.can("dispatch");
@@ -116,17 +117,18 @@ export function renderBoard(el, ctx) {
   }
 
   drawAll();
-  let sumPending = null;
-  const off = store.onChange((kind, payload) => {
+  const life = lifecycle();
+  let sumPending = false;
+  life.add(store.onChange((kind, payload) => {
     if (kind === "units") drawAll();
     else if (kind === "unit") {
       if (!rows.has(payload.unit.id)) drawAll(); else update(payload.unit);
-      if (!sumPending) sumPending = setTimeout(() => { sumPending = null; summary(); }, 500);
+      if (!sumPending) { sumPending = true; life.later(500, () => { sumPending = false; summary(); }); }
     } else if (kind === "incident" || kind === "incidents") {
       for (const row of rows.values()) row.key = "";
       drawAll();
     }
-  });
-  const timer = setInterval(() => { for (const u of store.units.values()) update(u); summary(); }, 5000);
-  return { close() { off(); clearInterval(timer); clearTimeout(sumPending); } };
+  }));
+  life.every(5000, () => { for (const u of store.units.values()) update(u); summary(); });
+  return { close: life.dispose };
 }

@@ -11,6 +11,7 @@ import {
   sourceLabel, stateLabel, unitStatusLabel,
 } from "./strings.js";
 import { html, put, append } from "../platform/dom.js";
+import { lifecycle } from "../platform/life.js";
 
 const TIME_FIELDS = ["received_at", "dispatched_at", "en_route_at", "on_scene_at", "cleared_at", "closed_at", "cancelled_at", "reopened_at"];
 const TIME_STATE = { received_at: "received", dispatched_at: "dispatched", en_route_at: "en_route", on_scene_at: "on_scene", cleared_at: "cleared", closed_at: "closed", cancelled_at: "cancelled", reopened_at: "reopened" };
@@ -43,8 +44,8 @@ function timelineText(e) {
 export function openDetail(el, id, ctx) {
   let view = null;
   let alive = true;
-  let reloadTimer = null;
-  let recTimer = null;
+  const life = lifecycle();
+  let cancelReload = () => {};
   const can = store.can;
   put(el, html`<div class="cmd-detail-head"><h3 id="cmd-detail-title" tabindex="-1"></h3>
       <button type="button" class="secondary" id="cmd-detail-close">${t("cmd_close_detail")}</button></div>
@@ -258,24 +259,24 @@ export function openDetail(el, id, ctx) {
     });
   }
 
-  const soon = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(reload, 250); };
-  const off = store.onChange((kind, payload) => {
+  const soon = () => { cancelReload(); cancelReload = life.later(250, reload); };
+  life.add(store.onChange((kind, payload) => {
     if (kind === "incident" && payload.incident.id === id && (!view || payload.incident.version !== view.incident.version)) soon();
     else if (kind === "timeline" && payload === id) soon();
     else if (kind === "incidents") soon();
-  });
+  }));
   // Positions move: refresh the ranking now and then while units may still be sent.
-  recTimer = setInterval(() => {
+  life.every(30000, () => {
     if (view && acceptsUnitsNow()) renderRecommendations($("#cmd-d-recs"), view, dispatchUnit);
     if (view) renderAssigned($("#cmd-d-units"), view);
-  }, 30000);
+  });
   const acceptsUnitsNow = () => isOpen(view.incident.state) && !document.hidden;
 
   reload().then(() => { if (alive) $("#cmd-detail-title").focus({ preventScroll: false }); });
 
   return {
     id,
-    close() { alive = false; off(); clearTimeout(reloadTimer); clearInterval(recTimer); },
+    close() { alive = false; life.dispose(); },
     get incident() { return view && view.incident; },
   };
 }

@@ -4,6 +4,7 @@ import { currentLang, fmtTime, t } from "../platform/i18n.js";
 import * as store from "./store.js";
 import { OPEN_STATES, fmtAge, priorityLabel, stateLabel } from "./strings.js";
 import { html, nothing, put } from "../platform/dom.js";
+import { lifecycle } from "../platform/life.js";
 
 const filters = { state: "", priority: "", town: "" }; // kept while the page lives
 
@@ -70,9 +71,10 @@ export function renderQueue(el, ctx) {
   }
 
   draw();
-  let pending = null;
-  const later = () => { if (!pending) pending = setTimeout(() => { pending = null; draw(); }, 200); };
-  const off = store.onChange((kind) => { if (kind === "incident" || kind === "incidents") later(); });
-  const timer = setInterval(ages, 15000);
-  return { redraw: draw, close() { off(); clearInterval(timer); clearTimeout(pending); } };
+  const life = lifecycle();
+  let pending = false;
+  const later = () => { if (!pending) { pending = true; life.later(200, () => { pending = false; draw(); }); } };
+  life.add(store.onChange((kind) => { if (kind === "incident" || kind === "incidents") later(); }));
+  life.every(15000, ages);
+  return { redraw: draw, close: life.dispose };
 }

@@ -7,6 +7,7 @@ import { currentLang } from "../platform/i18n.js";
 import { onEvent, onState } from "../platform/stream.js";
 import { isOpen } from "./strings.js";
 import { getMeta } from "../platform/ui.js";
+import { emitter } from "../platform/life.js";
 import { getTowns } from "../video/store.js";
 
 export const incidents = new Map(); // id → Incident (open ones, plus any looked at or closed lately)
@@ -24,12 +25,12 @@ export const ready = () => readyPromise;
 // The server's clock minus ours (µs), learned from stream events and API answers.
 let skewUs = 0;
 const skewSeen = [];
-const listeners = new Set();
+const changes = emitter();
 
 /** Subscribes to changes: f(kind, payload) with kind "incident" | "incidents" | "unit" |
  * "units" | "timeline" | "stream"; returns the unsubscribe function. */
-export function onChange(f) { listeners.add(f); return () => listeners.delete(f); }
-function emit(kind, payload) { listeners.forEach((f) => { try { f(kind, payload); } catch (e) { console.error(e); } }); }
+export function onChange(f) { return changes.on(f); }
+function emit(kind, payload) { changes.emit(kind, payload); }
 
 export const can = (p) => perms.includes(p);
 /** The server's "now" in microseconds (our clock corrected by the observed skew). */

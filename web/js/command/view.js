@@ -12,6 +12,8 @@ import { openDetail } from "./detail.js";
 import { renderBoard } from "./board.js";
 import { renderCreate } from "./create.js";
 import { html, put } from "../platform/dom.js";
+import { lifecycle } from "../platform/life.js";
+import { tabs } from "../platform/tabs.js";
 
 
 function hashIncident() {
@@ -42,43 +44,21 @@ export default {
       <div role="tabpanel" id="cmd-pane-units" aria-labelledby="cmd-tab-units" class="cmd-pane" hidden></div>
       ${canDispatch ? html`<div role="tabpanel" id="cmd-pane-new" aria-labelledby="cmd-tab-new" class="cmd-pane" hidden></div>` : ""}`);
     const $ = (s) => panel.querySelector(s);
+    const life = lifecycle();
 
     let detail = null;
-    let statusTimer = null;
+    let cancelClear = () => {};
     const announce = (text) => {
       const el = $("#cmd-status");
       if (!el) return;
       el.textContent = text;
-      clearTimeout(statusTimer);
-      statusTimer = setTimeout(() => { el.textContent = ""; }, 15000);
+      cancelClear();
+      cancelClear = life.later(15000, () => { el.textContent = ""; });
     };
 
-    function showTab(name, focus = false) {
-      for (const k of TABS) {
-        const tab = $(`#cmd-tab-${k}`);
-        const on = k === name;
-        tab.setAttribute("aria-selected", String(on));
-        tab.tabIndex = on ? 0 : -1;
-        $(`#cmd-pane-${k}`).hidden = !on;
-        if (on && focus) tab.focus();
-      }
-    }
-    const tablist = $(".cmd-tabs");
-    tablist.addEventListener("click", (ev) => {
-      const tab = ev.target.closest("[role=tab]");
-      if (tab) showTab(tab.id.replace("cmd-tab-", ""));
-    });
-    tablist.addEventListener("keydown", (ev) => {
-      const cur = TABS.findIndex((k) => $(`#cmd-tab-${k}`).getAttribute("aria-selected") === "true");
-      let next = null;
-      if (ev.key === "ArrowRight") next = (cur + 1) % TABS.length;
-      else if (ev.key === "ArrowLeft") next = (cur + TABS.length - 1) % TABS.length;
-      else if (ev.key === "Home") next = 0;
-      else if (ev.key === "End") next = TABS.length - 1;
-      if (next === null) return;
-      ev.preventDefault();
-      showTab(TABS[next], true);
-    });
+    const tabBar = tabs($(".cmd-tabs"), TABS, { prefix: "cmd" });
+    tabBar.select(TABS[0]);
+    const showTab = (name) => tabBar.select(name);
 
     const ctx = {
       announce,
@@ -126,7 +106,7 @@ export default {
       $('[data-count="units"]').textContent = ` (${store.units.size})`;
     }
     counts();
-    const off = store.onChange((kind, payload) => {
+    life.add(store.onChange((kind, payload) => {
       if (kind === "incident") {
         const { incident: i, previous } = payload;
         if (!previous && isOpen(i.state)) {
@@ -134,7 +114,7 @@ export default {
         }
       }
       if (kind === "incident" || kind === "incidents" || kind === "units") counts();
-    });
+    }));
 
     if (canDispatch) {
       onMapClick((ev) => { showTab("new"); create.place(ev.latlng); });
@@ -143,8 +123,7 @@ export default {
     if (want) ctx.select(want);
 
     return () => {
-      off();
-      clearTimeout(statusTimer);
+      life.dispose();
       if (detail) detail.close();
       queue.close();
       board.close();

@@ -1,3 +1,5 @@
+import { emitter } from "./life.js";
+
 // Every string of the UI in zh-CN (default) and English. Keys missing in one language fall back
 // to the other, and a test checks that both languages carry the same keys.
 export const STRINGS = {
@@ -192,7 +194,7 @@ export function addStrings(table) {
 /// The district's time zone (from /meta), used by every time shown.
 export function setZone(zone) { if (zone) districtZone = zone; }
 export function zone() { return districtZone; }
-const listeners = [];
+const langChanges = emitter();
 
 export function t(key) {
   return STRINGS[lang][key] ?? STRINGS["en"][key] ?? key;
@@ -215,10 +217,11 @@ export function setLang(next) {
   lang = next;
   localStorage.setItem("pingan.lang", lang);
   applyStatic();
-  listeners.forEach((f) => f(lang));
+  langChanges.emit(lang);
 }
 
-export function onLangChange(f) { listeners.push(f); }
+/** Subscribes to language changes; returns the unsubscribe function. */
+export function onLangChange(f) { return langChanges.on(f); }
 
 /// Fills every element carrying data-i18n.
 export function applyStatic(root = document) {

@@ -5,16 +5,20 @@
 // connection, so a snapshot loaded after it misses nothing) and a `stream.lagged` notice (this
 // client fell behind and events were dropped). Holders of a snapshot reload it then. f(false)
 // when the connection drops.
-const handlers = new Set();
-const stateHandlers = new Set();
+import { emitter } from "./life.js";
+
+const events = emitter();
+const states = emitter();
 let socket = null;
 let wanted = false;
 let delay = 1000;
 
-export function onEvent(f) { handlers.add(f); return () => handlers.delete(f); }
-export function onState(f) { stateHandlers.add(f); }
+/** Subscribes to every event; returns the unsubscribe function. */
+export function onEvent(f) { return events.on(f); }
+/** Subscribes to the connection's state; returns the unsubscribe function. */
+export function onState(f) { return states.on(f); }
 
-function setState(on) { stateHandlers.forEach((f) => f(on)); }
+function setState(on) { states.emit(on); }
 
 export function connect() {
   wanted = true;
@@ -25,7 +29,7 @@ export function connect() {
     let event;
     try { event = JSON.parse(msg.data); } catch { return; }
     if (event.kind === "stream.hello" || event.kind === "stream.lagged") setState(true);
-    handlers.forEach((f) => f(event));
+    events.emit(event);
   };
   socket.onclose = () => {
     setState(false);

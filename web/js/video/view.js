@@ -13,6 +13,7 @@ import { coverageTab } from "./coverage.js";
 import { healthTab } from "./health.js";
 import { seeingTab } from "./seeing.js";
 import { html, put } from "../platform/dom.js";
+import { tabs } from "../platform/tabs.js";
 
 addStrings({
   "zh-CN": {
@@ -45,8 +46,8 @@ export default {
     put(panel, html`<div class="vid-view"><h2>${t("video_title")}</h2>
       <p class="vid-sr" role="status" aria-live="polite" id="vid-status"></p>
       <div role="tablist" aria-label="${t("video_tabs")}" class="vid-tabs">${TABS.map((id) => html`<button type="button" role="tab" id="vid-tab-${id}"
-        aria-controls="vid-panel-${id}" aria-selected="false" tabindex="-1">${t(`vt_${id}`)}</button>`)}</div>
-      ${TABS.map((id) => html`<section role="tabpanel" id="vid-panel-${id}" aria-labelledby="vid-tab-${id}" tabindex="0" hidden></section>`)}
+        aria-controls="vid-pane-${id}" aria-selected="false" tabindex="-1">${t(`vt_${id}`)}</button>`)}</div>
+      ${TABS.map((id) => html`<section role="tabpanel" id="vid-pane-${id}" aria-labelledby="vid-tab-${id}" tabindex="0" hidden></section>`)}
       <p class="error" role="alert" id="vid-error"></p></div>`);
     const statusEl = panel.querySelector("#vid-status");
     const status = (msg) => { statusEl.textContent = ""; setTimeout(() => { statusEl.textContent = msg; }, 50); };
@@ -57,31 +58,16 @@ export default {
       canEdit = me.permissions.includes("manage_sensors");
     } catch (e) { panel.querySelector("#vid-error").textContent = problemText(e); return undefined; }
 
-    function select(id, focus = false) {
-      for (const other of TABS) {
-        const tab = panel.querySelector(`#vid-tab-${other}`);
-        const on = other === id;
-        tab.setAttribute("aria-selected", String(on));
-        tab.tabIndex = on ? 0 : -1;
-        panel.querySelector(`#vid-panel-${other}`).hidden = !on;
-        if (on && focus) tab.focus();
-      }
-      if (!built[id]) built[id] = BUILD[id](panel.querySelector(`#vid-panel-${id}`), status, canEdit);
+    const tabBar = tabs(panel.querySelector("[role=tablist]"), TABS, { prefix: "vid", onSelect: build });
+    const select = (id) => tabBar.select(id);
+    function build(id) {
+      if (!built[id]) built[id] = BUILD[id](panel.querySelector(`#vid-pane-${id}`), status, canEdit);
       const q = new URLSearchParams(hashParams());
       q.set("tab", id);
       for (const k of ["lon", "lat", "from", "to", "camera", "checkpoint"]) if (id !== "seeing" || k === "camera" || k === "checkpoint") q.delete(k);
       history.replaceState(null, "", `#/video?${q}`);
       return built[id];
     }
-    const tablist = panel.querySelector("[role=tablist]");
-    tablist.addEventListener("click", (ev) => { const b = ev.target.closest("[role=tab]"); if (b) select(b.id.replace("vid-tab-", "")); });
-    tablist.addEventListener("keydown", (ev) => {
-      const cur = TABS.findIndex((id) => panel.querySelector(`#vid-tab-${id}`).getAttribute("aria-selected") === "true");
-      const next = { ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: TABS.length - 1 }[ev.key];
-      if (next === undefined) return;
-      ev.preventDefault();
-      select(TABS[(next + TABS.length) % TABS.length], true);
-    });
 
     onMapClick((ev) => select("seeing").query(ev.latlng.lng, ev.latlng.lat));
 
