@@ -18,7 +18,7 @@
 //! | `raw_plate` | no | text kept verbatim (defaults to `plate` as given) |
 //! | `plate_colour` / `plate_color` | no | blue/yellow/green/white/black, 蓝/黄/绿/白/黑 or 1–5 |
 //! | `plate_type` | no | GA 24.7 code, 1–99 (`02`, `52`) |
-//! | `checkpoint_id` | yes | integer ≥ 0 |
+//! | `checkpoint` / `checkpoint_id` | yes | the checkpoint's numeric code, integer ≥ 0 |
 //! | `lane` | no | 0–255 (0 or empty = not reported) |
 //! | `direction` | no | EB/WB/NB/SB/IN/OUT or empty |
 //! | `ts` | yes | UTC microseconds since the epoch |
@@ -27,9 +27,17 @@
 //! | `image_urls` | no | URLs separated by `\|` |
 //!
 //! # JSON
-//! An array of objects with the same keys (`ts`, `read_id`, `checkpoint_id`, `lane` as integers,
+//! An array of objects with the same keys (`ts`, `read_id`, `checkpoint`, `lane` as integers,
 //! `confidence` as a number, `image_urls` as an array of strings, the rest as strings or null).
-//! Unknown keys are a row error, so that a misspelt field is never silently dropped.
+//! Unknown keys are a row error, so that a misspelt field is never silently dropped, and so is
+//! one field given twice under two of its names (`checkpoint` and `checkpoint_id`).
+//!
+//! # Names
+//! A read's checkpoint is its numeric code, called `checkpoint` here as in every answer (and
+//! `code` in a checkpoint binding); `checkpoint_id` is accepted as the same column because the
+//! gen_reads.py layout and existing devices use it. Errors name a column by its first name in
+//! the table above (`checkpoint`, `plate_colour`, `vehicle_color`); a JSON value of the wrong
+//! type is named by the key as sent.
 
 use serde_json::Value;
 
@@ -134,7 +142,8 @@ impl Col {
             "raw_plate" => Self::RawPlate,
             "plate_colour" | "plate_color" => Self::PlateColour,
             "plate_type" => Self::PlateType,
-            "checkpoint_id" => Self::Checkpoint,
+            // `checkpoint` is the name answers use; `checkpoint_id` is the gen_reads.py layout's.
+            "checkpoint" | "checkpoint_id" => Self::Checkpoint,
             "lane" => Self::Lane,
             "direction" => Self::Direction,
             "ts" => Self::Ts,
@@ -154,7 +163,7 @@ impl Col {
             Self::RawPlate => "raw_plate",
             Self::PlateColour => "plate_colour",
             Self::PlateType => "plate_type",
-            Self::Checkpoint => "checkpoint_id",
+            Self::Checkpoint => "checkpoint",
             Self::Lane => "lane",
             Self::Direction => "direction",
             Self::Ts => "ts",
@@ -242,7 +251,7 @@ impl Raw<'_> {
         let cp = self.checkpoint.ok_or_else(|| missing(Col::Checkpoint))?;
         let checkpoint = u32::try_from(cp)
             .map(CheckpointId)
-            .map_err(|_| err(row, "checkpoint_id", format!("{cp} is out of range")))?;
+            .map_err(|_| err(row, Col::Checkpoint.name(), format!("{cp} is out of range")))?;
         let lane = match self.lane {
             None => 0,
             Some(l) => {
@@ -418,8 +427,17 @@ fn json_row(row: usize, item: &Value, opts: &DecodeOptions) -> RowResult {
         return Err(err(row, "", "not a JSON object"));
     };
     let mut raw = Raw::default();
+    let mut seen: Vec<Col> = Vec::with_capacity(map.len());
     for (key, v) in map {
         let col = Col::from_name(key).ok_or_else(|| err(row, key, "unknown field"))?;
+        if seen.contains(&col) {
+            return Err(err(
+                row,
+                key,
+                format!("is {} given a second time under another name", col.name()),
+            ));
+        }
+        seen.push(col);
         if v.is_null() {
             continue;
         }

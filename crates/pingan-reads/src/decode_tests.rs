@@ -82,7 +82,7 @@ fn row_errors_name_row_and_field() {
         (7, "confidence"),
         (8, ""),
         (9, "read_id"),
-        (10, "checkpoint_id"),
+        (10, "checkpoint"),
     ]
     .iter()
     .map(|&(r, f)| (r, f.to_owned()))
@@ -184,6 +184,37 @@ fn decodes_json_rows() {
             (6, String::new()),
         ]
     );
+}
+
+#[test]
+fn checkpoint_is_the_name_and_checkpoint_id_the_same_column() {
+    let json = r#"[
+      {"read_id": 1, "plate": "鲁Q95R23", "checkpoint": 13, "ts": 1711223045760522, "confidence": 0.9},
+      {"read_id": 2, "plate": "鲁Q95R23", "checkpoint": 13, "checkpoint_id": 14, "ts": 1711223045760522, "confidence": 0.9},
+      {"read_id": 3, "plate": "鲁Q95R23", "checkpoint": -1, "ts": 1711223045760522, "confidence": 0.9}
+    ]"#;
+    let rows = decode_json(json.as_bytes(), &opts()).expect("batch decodes");
+    assert_eq!(
+        rows[0].as_ref().expect("valid").checkpoint,
+        CheckpointId(13)
+    );
+    let twice = rows[1].as_ref().expect_err("given twice");
+    assert_eq!((twice.row, twice.field.as_str()), (2, "checkpoint_id"));
+    assert_eq!(rows[2].as_ref().expect_err("negative").field, "checkpoint");
+    let csv = "read_id,plate,checkpoint,ts,confidence\n1,鲁Q95R23,13,1711223045760522,0.9\n";
+    let rows = decode_csv(csv.as_bytes(), &opts()).expect("batch decodes");
+    assert_eq!(
+        rows[0].as_ref().expect("valid").checkpoint,
+        CheckpointId(13)
+    );
+    assert!(matches!(
+        decode_csv(b"read_id,plate,checkpoint,checkpoint_id,ts,confidence\n", &opts()),
+        Err(DecodeError::DuplicateColumn(c)) if c == "checkpoint_id"
+    ));
+    assert!(matches!(
+        decode_csv(b"read_id,plate,ts,confidence\n", &opts()),
+        Err(DecodeError::MissingColumn("checkpoint"))
+    ));
 }
 
 proptest! {

@@ -119,12 +119,12 @@ pub fn admit(
             Ok(read) => match bindings.get(&read.checkpoint.0) {
                 None => rejected.push(RejectedRow {
                     row: i + 1,
-                    field: "checkpoint_id".into(),
+                    field: "checkpoint".into(),
                     reason: format!("unknown checkpoint {}", read.checkpoint),
                 }),
                 Some(owner) if owner != device => rejected.push(RejectedRow {
                     row: i + 1,
-                    field: "checkpoint_id".into(),
+                    field: "checkpoint".into(),
                     reason: format!(
                         "checkpoint {} is reported by another device",
                         read.checkpoint
@@ -214,7 +214,7 @@ mod tests {
             rejected.iter().map(|r| (r.row, r.field.as_str())).collect();
         assert_eq!(
             fields,
-            vec![(2, "checkpoint_id"), (3, "checkpoint_id"), (4, "read_id")]
+            vec![(2, "checkpoint"), (3, "checkpoint"), (4, "read_id")]
         );
     }
 }

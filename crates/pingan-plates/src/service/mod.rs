@@ -406,7 +406,7 @@ fn imported(
         Ok(r) if bound.contains(&r.checkpoint.0) => Ok(r),
         Ok(r) => Err(RejectedRow {
             row: row_number,
-            field: "checkpoint_id".into(),
+            field: "checkpoint".into(),
             reason: format!("unknown checkpoint {}", r.checkpoint),
         }),
         Err(e) => Err(RejectedRow {

@@ -354,7 +354,7 @@ both!(
                 .iter()
                 .find(|r| r["row"] == 4)
                 .unwrap()["field"],
-            "checkpoint_id"
+            "checkpoint"
         );
 
         // A refusal behind a setting names the setting.

@@ -492,7 +492,7 @@ async fn live_loop(
                         .push(serde_json::json!({
                             "read_id": read_id,
                             "plate": r.plate,
-                            "checkpoint_id": super::demo_load::checkpoint_code(&r.checkpoint.0),
+                            "checkpoint": super::demo_load::checkpoint_code(&r.checkpoint.0),
                             "lane": r.lane,
                             "direction": super::demo_load::direction_code(&r.direction),
                             "ts": wall,
