@@ -668,5 +668,30 @@ pub trait SensorStore: Send + Sync {
     async fn detections(&self, filter: &DetectionFilter) -> Result<Vec<Detection>, StoreError>;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Imports.
+
+/// One rejected row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// 0-based index of the data row (CSV, after the header) or feature (GeoJSON).
+    pub row: usize,
+    pub id: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<ValidationError>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RegistryImportReport)]
+pub struct ImportReport {
+    /// Always `valid_rows_kept`: valid rows were written, invalid ones were not.
+    pub policy: &'static str,
+    pub received: usize,
+    /// Rows written (created or replaced).
+    pub written: usize,
+    pub rejected: Vec<RowError>,
+}
+
 #[cfg(test)]
 mod tests;

@@ -8,16 +8,16 @@
 //! each need an API key. Only cameras registered on that platform are accepted; others are
 //! ignored with a warning, and the rest of the heartbeat still counts.
 
-use crate::domain::registry::{utc_day, HealthState, HealthSubject, SensorStore, UptimeDay};
+use crate::domain::registry::utc_day;
+use crate::service::health::{self as uc, HealthReport, UptimeReport};
 use axum::extract::State;
 use axum::Json;
 use pingan_server::auth::{perm, Authorized};
 use pingan_server::error::{ApiError, ApiResult};
 use pingan_server::extract::ApiQuery;
 use pingan_server::AppState;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,16 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(uptime))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HealthReport {
-    pub online: usize,
-    pub offline: usize,
-    /// Seconds between expected heartbeats, and beats missed before "offline".
-    pub interval_s: i64,
-    pub missed_beats: u32,
-    pub devices: Vec<HealthState>,
-}
-
 /// Current health of every device that has sent a heartbeat.
 #[utoipa::path(get, path = "/video/health", tag = "video",
     responses((status = 200, body = HealthReport)))]
@@ -44,16 +34,7 @@ pub async fn health(
     State(state): State<AppState>,
     _caller: Authorized<perm::ViewMap>,
 ) -> ApiResult<Json<HealthReport>> {
-    let devices = state.store.health().await?;
-    let online = devices.iter().filter(|d| d.online).count();
-    let s = crate::http::video(&state).health_settings();
-    Ok(Json(HealthReport {
-        online,
-        offline: devices.len() - online,
-        interval_s: s.interval_s,
-        missed_beats: s.missed_beats,
-        devices,
-    }))
+    Ok(Json(uc::health_report(&state).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,31 +46,6 @@ pub struct UptimeQuery {
     /// Last day, `YYYY-MM-DD` (UTC); default `from`.
     #[serde(default)]
     pub to: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UptimeRow {
-    #[serde(flatten)]
-    pub day: UptimeDay,
-    /// `online_s` / 86,400.
-    pub share: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlatformUptime {
-    pub platform_id: String,
-    pub day: String,
-    /// The platform's own uptime share, when it sends heartbeats.
-    pub own_share: Option<f64>,
-    /// Mean uptime share of the platform's registered cameras (0 for a camera never heard from).
-    pub cameras_share: Option<f64>,
-    pub cameras: usize,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UptimeReport {
-    pub devices: Vec<UptimeRow>,
-    pub platforms: Vec<PlatformUptime>,
 }
 
 fn day(field: &str, text: &str) -> ApiResult<String> {
@@ -117,57 +73,5 @@ pub async fn uptime(
     if from > to {
         return Err(ApiError::invalid("from", "must not be after `to`"));
     }
-    let rows = state.store.uptime(&from, &to).await?;
-    let share = |s: i64| ((s as f64 / 86_400.0).min(1.0) * 10_000.0).round() / 10_000.0;
-    let index = crate::http::video(&state).index();
-    let mut days: Vec<String> = rows.iter().map(|r| r.day.clone()).collect();
-    days.sort();
-    days.dedup();
-    let by_key: BTreeMap<(HealthSubject, &str, &str), i64> = rows
-        .iter()
-        .map(|r| ((r.subject, r.id.as_str(), r.day.as_str()), r.online_s))
-        .collect();
-    let mut platforms = Vec::new();
-    for p in index.platforms() {
-        let cams: Vec<&str> = index
-            .cameras()
-            .iter()
-            .filter(|c| c.platform_id.as_ref() == Some(&p.id))
-            .map(|c| c.id.as_str())
-            .collect();
-        for d in &days {
-            let own = by_key
-                .get(&(HealthSubject::Platform, p.id.as_str(), d.as_str()))
-                .map(|s| share(*s));
-            let cameras_share = (!cams.is_empty()).then(|| {
-                let total: f64 = cams
-                    .iter()
-                    .map(|c| {
-                        share(
-                            by_key
-                                .get(&(HealthSubject::Camera, *c, d.as_str()))
-                                .copied()
-                                .unwrap_or(0),
-                        )
-                    })
-                    .sum();
-                (total / cams.len() as f64 * 10_000.0).round() / 10_000.0
-            });
-            platforms.push(PlatformUptime {
-                platform_id: p.id.0.clone(),
-                day: d.clone(),
-                own_share: own,
-                cameras_share,
-                cameras: cams.len(),
-            });
-        }
-    }
-    let devices = rows
-        .into_iter()
-        .map(|d| UptimeRow {
-            share: share(d.online_s),
-            day: d,
-        })
-        .collect();
-    Ok(Json(UptimeReport { devices, platforms }))
+    Ok(Json(uc::uptime_report(&state, &from, &to).await?))
 }

@@ -6,7 +6,8 @@
 //! The store holds the registry; the server keeps an immutable in-memory [`VideoIndex`] built
 //! from it (a `CameraIndex` over the *active* cameras' views, plus lookups by id), swapped whole
 //! after every change, so that "which cameras see P" costs microseconds and never touches the
-//! database. [`load_video`] builds it at start; every write handler calls [`reload_video`].
+//! database. `load_video` builds it at start; every registry write (`crate::service::registry`)
+//! rebuilds it after its commit.
 //!
 //! Credentials of platforms are held only as a reference name and never returned: the API shows
 //! `has_credentials` instead.
@@ -23,7 +24,7 @@ pub mod registry;
 pub mod spatial;
 pub mod transfer;
 
-pub(crate) use crate::service::{reload_video, video};
+pub(crate) use crate::service::video;
 pub(crate) use registry::parse_bbox;
 
 use crate::domain::index::VideoIndex;
@@ -45,7 +46,6 @@ impl From<VideoError> for ApiError {
 use crate::domain::registry::{
     Camera, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId, Protocol,
 };
-use pingan_core::ValidationError;
 use pingan_server::error::ApiError;
 use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
@@ -203,21 +203,6 @@ impl CheckpointInput {
     }
 }
 
-/// Checks a camera against the registry too: its platform must exist.
-pub(crate) fn camera_problems(c: &Camera, index: &VideoIndex) -> Vec<ValidationError> {
-    let mut errors = c.problems();
-    if let Some(p) = &c.platform_id {
-        if index.platform(p.as_str()).is_none() && errors.iter().all(|e| e.field != "platform_id") {
-            errors.push(ValidationError::new(
-                "platform_id",
-                format!("platform {p} is not registered"),
-            ));
-        }
-    }
-    errors
-}
-
-/// Registers the routes of this module on the API router.
 /// Every route of the video network with the access rule it enforces.
 pub const ROUTES: &[pingan_server::capability::RouteSpec] = {
     use pingan_core::access::Permission as P;

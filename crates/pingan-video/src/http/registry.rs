@@ -1,21 +1,15 @@
-//! The registry's CRUD handlers: platforms, cameras and checkpoints. Writes need
-//! `manage_sensors`, reads `view_map`; every write is validated with field-named errors, stored,
-//! followed by a rebuild of the camera index, an audit entry and a `devices` stream event.
+//! The registry over HTTP: platforms, cameras and checkpoints. Writes need `manage_sensors`,
+//! reads `view_map`; the use cases (checks, the write with its ledger entry, the index rebuild
+//! and the stream event) are in [`crate::service::registry`].
 
-use super::{
-    camera_problems, reload_video, CameraInput, CheckpointInput, PlatformInput, PlatformOut,
-};
-use crate::domain::names::{Action, Event, Record, Verb};
+use super::{CameraInput, CheckpointInput, PlatformInput, PlatformOut};
 use crate::domain::registry::{
-    Camera, CameraFilter, CameraId, CameraStatus, Checkpoint, CheckpointId, Platform, PlatformId,
-    SensorStore, WriteMode,
+    Camera, CameraFilter, CameraStatus, Checkpoint, PlatformId, WriteMode,
 };
+use crate::service::registry as uc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use pingan_core::audit::{NewAuditEntry, Outcome};
-use pingan_core::event::{StreamEvent, Topic};
-use pingan_core::ValidationError;
 use pingan_server::auth::{perm, Authorized};
 use pingan_server::error::{ApiError, ApiResult};
 use pingan_server::extract::{ApiJson, ApiQuery};
@@ -23,58 +17,15 @@ use pingan_server::AppState;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-fn invalid(errors: Vec<ValidationError>) -> ApiResult<()> {
-    if errors.is_empty() {
+/// A PUT's body must name the record of its path.
+fn same_id(body: &str, path: &str) -> ApiResult<()> {
+    if body == path {
         Ok(())
     } else {
-        Err(ApiError::Invalid(errors))
-    }
-}
-
-async fn announce(state: &AppState, kind: &str, data: serde_json::Value) {
-    state
-        .publish(StreamEvent::new(Topic::Devices, kind, state.now(), data))
-        .await;
-}
-
-/// A registry change's ledger entry, committed in the change's own transaction.
-fn change_entry(
-    state: &AppState,
-    caller: &Authorized<perm::ManageSensors>,
-    record: Record,
-    id: &str,
-    verb: Verb,
-    detail: serde_json::Value,
-) -> NewAuditEntry {
-    caller.entry(
-        state,
-        &Action::Registry(record, verb).name(),
-        record.as_str(),
-        Some(id),
-        Outcome::Success,
-        detail,
-    )
-}
-
-/// What every registry change does after its commit: rebuild the camera index and announce
-/// `registry.{record}.changed|deleted`.
-async fn registry_changed(state: &AppState, record: Record, id: &str, verb: Verb) -> ApiResult<()> {
-    state.count_audit(1);
-    reload_video(state).await?;
-    announce(
-        state,
-        &Event::Registry(record, verb).name(),
-        serde_json::json!({ "id": id }),
-    )
-    .await;
-    Ok(())
-}
-
-fn write_verb(mode: WriteMode) -> Verb {
-    if mode == WriteMode::Insert {
-        Verb::Create
-    } else {
-        Verb::Update
+        Err(ApiError::invalid(
+            "id",
+            format!("the body's id {body:?} differs from the path's {path:?}"),
+        ))
     }
 }
 
@@ -94,36 +45,6 @@ pub async fn list_platforms(
     ))
 }
 
-async fn write_platform(
-    state: &AppState,
-    caller: &Authorized<perm::ManageSensors>,
-    p: Platform,
-    mode: WriteMode,
-) -> ApiResult<PlatformOut> {
-    invalid(p.problems())?;
-    let entry = change_entry(
-        state,
-        caller,
-        Record::Platform,
-        p.id.as_str(),
-        write_verb(mode),
-        // The credential reference's name is not a secret, but it is left out of the ledger
-        // too: the ledger is read by auditors who need not know it.
-        serde_json::json!({
-            "name": p.name,
-            "protocol": p.protocol,
-            "address": p.address,
-            "has_credentials": p.credential_ref.is_some(),
-        }),
-    );
-    state
-        .store
-        .put_platforms(std::slice::from_ref(&p), mode, vec![entry])
-        .await?;
-    registry_changed(state, Record::Platform, p.id.as_str(), write_verb(mode)).await?;
-    Ok(PlatformOut::from(&p))
-}
-
 /// Registers a video platform.
 #[utoipa::path(post, path = "/video/platforms", tag = "video", request_body = PlatformInput,
     responses((status = 201, body = PlatformOut), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
@@ -132,8 +53,9 @@ pub async fn create_platform(
     caller: Authorized<perm::ManageSensors>,
     ApiJson(body): ApiJson<PlatformInput>,
 ) -> ApiResult<(StatusCode, Json<PlatformOut>)> {
-    let out = write_platform(&state, &caller, body.into_platform(), WriteMode::Insert).await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    let p = body.into_platform();
+    uc::write_platform(&state, &caller, &p, WriteMode::Insert).await?;
+    Ok((StatusCode::CREATED, Json(PlatformOut::from(&p))))
 }
 
 /// One platform.
@@ -163,15 +85,10 @@ pub async fn put_platform(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PlatformInput>,
 ) -> ApiResult<Json<PlatformOut>> {
-    if body.id != id {
-        return Err(ApiError::invalid(
-            "id",
-            format!("the body's id {:?} differs from the path's {id:?}", body.id),
-        ));
-    }
-    Ok(Json(
-        write_platform(&state, &caller, body.into_platform(), WriteMode::Upsert).await?,
-    ))
+    same_id(&body.id, &id)?;
+    let p = body.into_platform();
+    uc::write_platform(&state, &caller, &p, WriteMode::Upsert).await?;
+    Ok(Json(PlatformOut::from(&p)))
 }
 
 /// Deletes a platform; its cameras stay registered without a platform.
@@ -182,19 +99,7 @@ pub async fn delete_platform(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let entry = change_entry(
-        &state,
-        &caller,
-        Record::Platform,
-        &id,
-        Verb::Delete,
-        serde_json::Value::Null,
-    );
-    state
-        .store
-        .delete_platform(&PlatformId(id.clone()), vec![entry])
-        .await?;
-    registry_changed(&state, Record::Platform, &id, Verb::Delete).await?;
+    uc::delete_platform(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -265,30 +170,7 @@ pub async fn list_cameras(
         status: q.status,
         ids: None,
     };
-    Ok(Json(state.store.cameras(&filter).await?))
-}
-
-async fn write_camera(
-    state: &AppState,
-    caller: &Authorized<perm::ManageSensors>,
-    c: Camera,
-    mode: WriteMode,
-) -> ApiResult<Camera> {
-    invalid(camera_problems(&c, &crate::http::video(state).index()))?;
-    let entry = change_entry(
-        state,
-        caller,
-        Record::Camera,
-        c.id.as_str(),
-        write_verb(mode),
-        serde_json::to_value(&c).unwrap_or_default(),
-    );
-    state
-        .store
-        .put_cameras(std::slice::from_ref(&c), mode, vec![entry])
-        .await?;
-    registry_changed(state, Record::Camera, c.id.as_str(), write_verb(mode)).await?;
-    Ok(c)
+    Ok(Json(uc::cameras(&state, &filter).await?))
 }
 
 /// Registers a camera.
@@ -299,7 +181,8 @@ pub async fn create_camera(
     caller: Authorized<perm::ManageSensors>,
     ApiJson(body): ApiJson<CameraInput>,
 ) -> ApiResult<(StatusCode, Json<Camera>)> {
-    let c = write_camera(&state, &caller, body.into_camera(), WriteMode::Insert).await?;
+    let c = body.into_camera();
+    uc::write_camera(&state, &caller, &c, WriteMode::Insert).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -328,15 +211,10 @@ pub async fn put_camera(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CameraInput>,
 ) -> ApiResult<Json<Camera>> {
-    if body.id != id {
-        return Err(ApiError::invalid(
-            "id",
-            format!("the body's id {:?} differs from the path's {id:?}", body.id),
-        ));
-    }
-    Ok(Json(
-        write_camera(&state, &caller, body.into_camera(), WriteMode::Upsert).await?,
-    ))
+    same_id(&body.id, &id)?;
+    let c = body.into_camera();
+    uc::write_camera(&state, &caller, &c, WriteMode::Upsert).await?;
+    Ok(Json(c))
 }
 
 /// Deletes a camera.
@@ -347,19 +225,7 @@ pub async fn delete_camera(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let entry = change_entry(
-        &state,
-        &caller,
-        Record::Camera,
-        &id,
-        Verb::Delete,
-        serde_json::Value::Null,
-    );
-    state
-        .store
-        .delete_camera(&CameraId(id.clone()), vec![entry])
-        .await?;
-    registry_changed(&state, Record::Camera, &id, Verb::Delete).await?;
+    uc::delete_camera(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -375,29 +241,6 @@ pub async fn list_checkpoints(
     Ok(Json(crate::http::video(&state).index().checkpoints.clone()))
 }
 
-async fn write_checkpoint(
-    state: &AppState,
-    caller: &Authorized<perm::ManageSensors>,
-    c: Checkpoint,
-    mode: WriteMode,
-) -> ApiResult<Checkpoint> {
-    invalid(c.problems())?;
-    let entry = change_entry(
-        state,
-        caller,
-        Record::Checkpoint,
-        c.id.as_str(),
-        write_verb(mode),
-        serde_json::to_value(&c).unwrap_or_default(),
-    );
-    state
-        .store
-        .put_checkpoints(std::slice::from_ref(&c), mode, vec![entry])
-        .await?;
-    registry_changed(state, Record::Checkpoint, c.id.as_str(), write_verb(mode)).await?;
-    Ok(c)
-}
-
 /// Registers a checkpoint.
 #[utoipa::path(post, path = "/video/checkpoints", tag = "video", request_body = CheckpointInput,
     responses((status = 201, body = Checkpoint), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
@@ -406,7 +249,8 @@ pub async fn create_checkpoint(
     caller: Authorized<perm::ManageSensors>,
     ApiJson(body): ApiJson<CheckpointInput>,
 ) -> ApiResult<(StatusCode, Json<Checkpoint>)> {
-    let c = write_checkpoint(&state, &caller, body.into_checkpoint(), WriteMode::Insert).await?;
+    let c = body.into_checkpoint();
+    uc::write_checkpoint(&state, &caller, &c, WriteMode::Insert).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -440,15 +284,10 @@ pub async fn put_checkpoint(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CheckpointInput>,
 ) -> ApiResult<Json<Checkpoint>> {
-    if body.id != id {
-        return Err(ApiError::invalid(
-            "id",
-            format!("the body's id {:?} differs from the path's {id:?}", body.id),
-        ));
-    }
-    Ok(Json(
-        write_checkpoint(&state, &caller, body.into_checkpoint(), WriteMode::Upsert).await?,
-    ))
+    same_id(&body.id, &id)?;
+    let c = body.into_checkpoint();
+    uc::write_checkpoint(&state, &caller, &c, WriteMode::Upsert).await?;
+    Ok(Json(c))
 }
 
 /// Deletes a checkpoint.
@@ -459,18 +298,6 @@ pub async fn delete_checkpoint(
     caller: Authorized<perm::ManageSensors>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let entry = change_entry(
-        &state,
-        &caller,
-        Record::Checkpoint,
-        &id,
-        Verb::Delete,
-        serde_json::Value::Null,
-    );
-    state
-        .store
-        .delete_checkpoint(&CheckpointId(id.clone()), vec![entry])
-        .await?;
-    registry_changed(&state, Record::Checkpoint, &id, Verb::Delete).await?;
+    uc::delete_checkpoint(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,16 +10,14 @@
 //!
 //! Column names of the CSV are the JSON field names; rows are numbered from 0 after the header.
 
-use super::{camera_problems, reload_video, CameraInput, CheckpointInput};
-use crate::domain::names::{Action, Event, Record, Verb};
-use crate::domain::registry::{Camera, Checkpoint, SensorStore, WriteMode};
+use super::{CameraInput, CheckpointInput};
+use crate::domain::registry::{Camera, Checkpoint};
+use crate::service::registry::{self, camera_problems};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use pingan_core::audit::{NewAuditEntry, Outcome};
-use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::ValidationError;
 use pingan_server::auth::{perm, Authorized};
 use pingan_server::error::{ApiError, ApiResult};
@@ -27,7 +25,7 @@ use pingan_server::extract::{body_rejection, ApiQuery};
 use pingan_server::AppState;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -43,30 +41,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(IMPORT_LIMIT_BYTES))
 }
 
+pub use crate::domain::registry::{ImportReport, RowError};
+
 /// One parsed row: its id (when readable) and the record or the reason it is unreadable.
 type Parsed<T> = (Option<String>, Result<T, ValidationError>);
-
-/// One rejected row.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RowError {
-    /// 0-based index of the data row (CSV, after the header) or feature (GeoJSON).
-    pub row: usize,
-    pub id: Option<String>,
-    #[schema(value_type = Vec<Object>)]
-    pub errors: Vec<ValidationError>,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = RegistryImportReport)]
-pub struct ImportReport {
-    /// Always `valid_rows_kept`: valid rows were written, invalid ones were not.
-    pub policy: &'static str,
-    pub received: usize,
-    /// Rows written (created or replaced).
-    pub written: usize,
-    pub rejected: Vec<RowError>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -275,59 +253,8 @@ pub async fn import_cameras(
         written: valid.len(),
         rejected,
     };
-    let (entry, detail) = import_entry(&state, &caller, Record::Camera, &report);
-    state
-        .store
-        .put_cameras(&valid, WriteMode::Upsert, vec![entry])
-        .await?;
-    finish_import(&state, Record::Camera, detail).await?;
+    registry::import_cameras(&state, &caller, &valid, &report).await?;
     Ok(Json(report))
-}
-
-/// An import's ledger entry (committed with the rows it writes) and its stream event's data.
-fn import_entry(
-    state: &AppState,
-    caller: &Authorized<perm::ManageSensors>,
-    record: Record,
-    report: &ImportReport,
-) -> (NewAuditEntry, serde_json::Value) {
-    let rejected_rows: Vec<serde_json::Value> = report
-        .rejected
-        .iter()
-        .take(100)
-        .map(|r| serde_json::json!({ "row": r.row, "id": r.id }))
-        .collect();
-    let detail = serde_json::json!({
-        "policy": report.policy, "received": report.received, "written": report.written,
-        "rejected": report.rejected.len(), "rejected_rows": rejected_rows,
-    });
-    let entry = caller.entry(
-        state,
-        &Action::Registry(record, Verb::Import).name(),
-        record.as_str(),
-        None,
-        Outcome::Success,
-        detail.clone(),
-    );
-    (entry, detail)
-}
-
-async fn finish_import(
-    state: &AppState,
-    record: Record,
-    detail: serde_json::Value,
-) -> ApiResult<()> {
-    state.count_audit(1);
-    reload_video(state).await?;
-    state
-        .publish(StreamEvent::new(
-            Topic::Devices,
-            Event::Registry(record, Verb::Import).name(),
-            state.now(),
-            detail,
-        ))
-        .await;
-    Ok(())
 }
 
 /// A checkpoint as a CSV row: directions are `;`-separated.
@@ -397,12 +324,7 @@ pub async fn import_checkpoints(
         written: valid.len(),
         rejected,
     };
-    let (entry, detail) = import_entry(&state, &caller, Record::Checkpoint, &report);
-    state
-        .store
-        .put_checkpoints(&valid, WriteMode::Upsert, vec![entry])
-        .await?;
-    finish_import(&state, Record::Checkpoint, detail).await?;
+    registry::import_checkpoints(&state, &caller, &valid, &report).await?;
     Ok(Json(report))
 }
 

@@ -4,6 +4,7 @@
 
 pub mod detections;
 pub mod health;
+pub mod registry;
 
 use crate::domain::index::{CameraLink, CheckpointNear, VideoIndex};
 use crate::domain::registry::{CameraFilter, SensorStore};
