@@ -6,13 +6,14 @@
 //! series of five burglaries sharing their modus operandi. Every request carries its own event
 //! id prefix so that the process-wide result cache never answers one test with another's data.
 
-use crate::support::{rand_suffix, TestApp};
+use crate::support::{post, rand_suffix, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Duration, FixedOffset};
 use http_body_util::BodyExt;
 use pingan_core::access::Role;
 use pingan_testkit::both;
+use pingan_testkit::problem_fields as error_fields;
 use serde_json::{json, Value};
 
 /// A small deterministic generator (tests need no RNG crate).
@@ -128,27 +129,6 @@ fn with_series(tag: &str) -> Vec<Value> {
         ));
     }
     out
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    app.call(
-        Method::POST,
-        &format!("/api/v1/analytics/{path}"),
-        Some(token),
-        Some(body),
-    )
-    .await
-}
-
-fn error_fields(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 both!(

@@ -3,10 +3,11 @@
 //! the same plane), grids whose edges sit on a stated grid origin, and the refusals that name
 //! what does not fit a planar request.
 
-use crate::support::{rand_suffix, TestApp};
-use axum::http::{Method, StatusCode};
+use crate::support::{post, rand_suffix, TestApp};
+use axum::http::StatusCode;
 use pingan_core::access::Role;
 use pingan_testkit::both;
+use pingan_testkit::problem_fields as fields;
 use serde_json::{json, Value};
 
 /// CGCS2000 / 3-degree Gauss-Krüger CM 117E: a plane a Chinese district's GIS is often in.
@@ -14,27 +15,6 @@ const CRS: &str = "EPSG:4547";
 
 fn planar(id: String, x: f64, y: f64, day: u32) -> Value {
     json!({ "id": id, "x": x, "y": y, "time": format!("2026-03-{day:02}T10:00:00+08:00"), "type": "theft" })
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    app.call(
-        Method::POST,
-        &format!("/api/v1/analytics/{path}"),
-        Some(token),
-        Some(body),
-    )
-    .await
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 both!(

@@ -48,16 +48,7 @@ async fn admin_with_geography(app: &TestApp) -> String {
     admin
 }
 
-pub(crate) fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub(crate) use pingan_testkit::problem_fields as fields;
 
 async fn send_text(
     app: &TestApp,
