@@ -70,16 +70,18 @@ test("audit: the auditor verifies the chain; times are in Asia/Shanghai", T, asy
   const verify = await server.api("auditor").get("/audit/verify");
   assert.equal(verify.ok, true);
   assert.ok(checked > 0 && checked <= verify.entries_checked, `entries checked shown (${shown}) vs ${verify.entries_checked}`);
-  // The first entry (the first admin, made on first start) with its time in the district's zone;
-  // the browser runs in UTC, so a time shown in the browser's zone would be 8 hours off.
-  const first = (await server.api("auditor").get("/audit?limit=1")).entries[0];
+  // An entry on the page with its time in the district's zone; the browser runs in UTC, so a
+  // time shown in the browser's zone would be 8 hours off.
+  const seq = Number(await panel.locator("#audit-rows tr td:first-child").first().innerText());
+  const first = (await server.api("auditor").get(`/audit?limit=1&after=${seq - 1}`)).entries[0];
+  assert.equal(first.seq, seq);
   const row = panel.locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${first.seq}$`) }) }).first();
   const rowText = await row.innerText();
   const expected = districtTime(first.at, "zh-CN");
   assert.ok(rowText.includes(expected), `row shows ${expected} (Asia/Shanghai): ${rowText}`);
   await setLanguage(page, "en");
   await gotoView(page, "audit");
-  const rowEn = await page.locator("#panel tbody tr").first().innerText();
+  const rowEn = await page.locator("#panel tbody tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${first.seq}$`) }) }).first().innerText();
   assert.ok(rowEn.includes(districtTime(first.at, "en")), `row shows ${districtTime(first.at, "en")}: ${rowEn}`);
   await setLanguage(page, "zh-CN");
 });

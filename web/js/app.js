@@ -4,7 +4,7 @@ import { applyStatic, currentLang, onLangChange, setLang, setZone, t } from "./p
 import { initMap } from "./platform/map.js";
 import { connect, disconnect, onState } from "./platform/stream.js";
 import { onMapClick, getMeta } from "./platform/ui.js";
-import { allViews, setViews } from "./platform/registry.js";
+import { allViews, setActionWords, setViews } from "./platform/registry.js";
 import platform from "./platform/index.js";
 import command from "./command/index.js";
 import plates from "./plates/index.js";
@@ -18,6 +18,7 @@ import { append } from "./platform/dom.js";
 /// navigation by their `nav` number) and what it starts once signed in (its map layers).
 const CAPABILITIES = [platform, command, plates, video, analytics, demo];
 setViews(CAPABILITIES.flatMap((c) => c.views).sort((a, b) => a.nav - b.nav));
+setActionWords(Object.assign({}, ...CAPABILITIES.map((c) => c.audit || {})));
 
 let me = null;
 let cleanup = null;

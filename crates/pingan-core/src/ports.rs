@@ -117,8 +117,12 @@ pub struct AuditFilter {
     pub outcome: Option<Outcome>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
-    /// Entries with `seq` greater than this (keyset paging).
+    /// Entries with `seq` greater than this (keyset paging, oldest first).
     pub after_seq: Option<i64>,
+    /// Entries with `seq` less than this (keyset paging, newest first).
+    pub before_seq: Option<i64>,
+    /// Newest first (descending `seq`) instead of oldest first.
+    pub newest_first: bool,
     pub limit: u32,
 }
 
@@ -131,7 +135,7 @@ pub trait AuditStore: Send + Sync {
         &self,
         entries: Vec<NewAuditEntry>,
     ) -> Result<Vec<AuditEntry>, StoreError>;
-    /// A page of entries in sequence order.
+    /// A page of entries in sequence order (descending with `newest_first`).
     async fn audit_page(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
 }
 

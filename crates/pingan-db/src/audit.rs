@@ -181,13 +181,18 @@ impl AuditStore for Store {
         if let Some(s) = f.after_seq {
             int("seq > ?", s, &mut clauses);
         }
+        if let Some(s) = f.before_seq {
+            int("seq < ?", s, &mut clauses);
+        }
         let where_sql = if clauses.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", clauses.join(" AND "))
         };
         // Resolve the symbolic numbers into real positions: texts, then ints, then the limit.
-        let mut sql = format!("SELECT {COLUMNS} FROM audit_log {where_sql} ORDER BY seq LIMIT $L");
+        let order = if f.newest_first { "DESC" } else { "ASC" };
+        let mut sql =
+            format!("SELECT {COLUMNS} FROM audit_log {where_sql} ORDER BY seq {order} LIMIT $L");
         let n_text = texts.len();
         for i in (1..=ints.len()).rev() {
             sql = sql.replace(&format!("$I{i}"), &format!("${}", n_text + i));

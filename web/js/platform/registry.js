@@ -10,3 +10,15 @@ export function allViews() { return views; }
 
 /// Whether the page has the view `id` (whatever the signed-in role may use).
 export function hasView(id) { return views.some((v) => v.id === id); }
+
+let words = {};
+
+/// Called once by app.js with every capability's ledger actions in words:
+/// `{ "incident.create": ["记录警情", "Incident recorded"], … }`.
+export function setActionWords(map) { words = map; }
+
+/// A ledger action in words (`[zh, en]`), or undefined when no capability names it.
+export function actionWords(code) { return words[code]; }
+
+/// Every action code some capability puts into words.
+export function knownActions() { return Object.keys(words); }

@@ -7,6 +7,7 @@ contract!(
     concurrent_audit_appends_never_fork,
     audit_filters_alone_and_combined,
     audit_pages_by_keyset,
+    audit_pages_newest_first,
     audit_action_prefix_is_literal,
     audit_limit_is_clamped,
     audit_ledger_refuses_update_and_delete,
@@ -141,6 +142,7 @@ fn model(all: &[AuditEntry], f: &AuditFilter) -> Vec<AuditEntry> {
                 && f.from.is_none_or(|t| e.at >= t)
                 && f.to.is_none_or(|t| e.at < t)
                 && f.after_seq.is_none_or(|s| e.seq > s)
+                && f.before_seq.is_none_or(|s| e.seq < s)
         })
         .take(usize::try_from(f.limit.clamp(1, 10_000)).unwrap_or(usize::MAX))
         .cloned()
@@ -253,6 +255,8 @@ async fn audit_filters_alone_and_combined(store: &Store) {
             from: Some(target.at),
             to: Some(Timestamp(target.at.0 + 1)),
             after_seq: Some(target.seq - 1),
+            before_seq: Some(target.seq + 1),
+            newest_first: false,
             limit: 10,
         },
         // Filters that contradict each other find nothing.
@@ -292,6 +296,28 @@ async fn audit_pages_by_keyset(store: &Store) {
     let seqs: Vec<i64> = pages.concat().iter().map(|e| e.seq).collect();
     let want: Vec<i64> = (1..=60).filter(|s| (s - 1) % 3 == 2).collect();
     assert_eq!(seqs, want, "pages neither skip nor repeat entries");
+}
+
+async fn audit_pages_newest_first(store: &Store) {
+    store.append_audit(varied_entries()).await.expect("append");
+    let mut filter = AuditFilter {
+        actor: Some("ops".to_owned()),
+        newest_first: true,
+        ..all(7)
+    };
+    let mut seqs = Vec::new();
+    loop {
+        let page = store.audit_page(&filter).await.expect("page");
+        let Some(last) = page.last() else { break };
+        filter.before_seq = Some(last.seq);
+        seqs.extend(page.iter().map(|e| e.seq));
+    }
+    let mut want: Vec<i64> = (1..=60).filter(|s| (s - 1) % 3 == 2).collect();
+    want.reverse();
+    assert_eq!(
+        seqs, want,
+        "newest first, pages neither skip nor repeat entries"
+    );
 }
 
 async fn audit_action_prefix_is_literal(store: &Store) {

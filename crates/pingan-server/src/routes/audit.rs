@@ -31,15 +31,29 @@ pub struct AuditQuery {
     pub to: Option<String>,
     /// Keyset paging: entries after this sequence number.
     pub after: Option<i64>,
+    /// Keyset paging: entries before this sequence number.
+    pub before: Option<i64>,
+    /// `oldest` (the default) or `newest` first.
+    pub order: Option<AuditOrder>,
     /// 1–1000, default 100.
     pub limit: Option<u32>,
+}
+
+/// The order of a ledger page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOrder {
+    Oldest,
+    Newest,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
-    /// Pass as `after` for the next page; absent on the last page.
+    /// Oldest first: pass as `after` for the next page; absent on the last page.
     pub next_after: Option<i64>,
+    /// Newest first: pass as `before` for the next page; absent on the last page.
+    pub next_before: Option<i64>,
 }
 
 /// Reads the ledger with filters, in sequence order.
@@ -66,6 +80,8 @@ pub async fn list_audit(
         from: parse_time("from", &q.from)?,
         to: parse_time("to", &q.to)?,
         after_seq: q.after,
+        before_seq: q.before,
+        newest_first: q.order == Some(AuditOrder::Newest),
         limit,
     };
     let entries = state.store.audit_page(&filter).await?;
@@ -80,12 +96,18 @@ pub async fn list_audit(
             serde_json::json!({ "rows": entries.len() }),
         )])
         .await?;
-    let next_after = (entries.len() == limit as usize)
+    let next = (entries.len() == limit as usize)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
+    let (next_after, next_before) = if filter.newest_first {
+        (None, next)
+    } else {
+        (next, None)
+    };
     Ok(Json(AuditPage {
         entries,
         next_after,
+        next_before,
     }))
 }
 
