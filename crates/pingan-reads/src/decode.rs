@@ -427,17 +427,19 @@ fn json_row(row: usize, item: &Value, opts: &DecodeOptions) -> RowResult {
         return Err(err(row, "", "not a JSON object"));
     };
     let mut raw = Raw::default();
-    let mut seen: Vec<Col> = Vec::with_capacity(map.len());
+    // One bit per column: no allocation per row on the ingest path.
+    let mut seen: u32 = 0;
     for (key, v) in map {
         let col = Col::from_name(key).ok_or_else(|| err(row, key, "unknown field"))?;
-        if seen.contains(&col) {
+        let bit = 1u32 << (col as u32);
+        if seen & bit != 0 {
             return Err(err(
                 row,
                 key,
                 format!("is {} given a second time under another name", col.name()),
             ));
         }
-        seen.push(col);
+        seen |= bit;
         if v.is_null() {
             continue;
         }

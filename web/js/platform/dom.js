@@ -1,7 +1,7 @@
 // Templates that escape by default. Every piece of the page is an `html` template
 // (lit-html, vendored): values are inserted as text or attribute values, never parsed as
-// markup, so a stored name or note can never become an element or a script. Nothing in the
-// page writes `innerHTML`.
+// markup, so a stored name or note can never become an element or a script. No page code sets
+// an element's HTML from a string.
 //
 // `put` renders a template as an element's whole content; `append` adds one after it;
 // `node` makes a detached element of one (for Leaflet tooltips and popups, which take an

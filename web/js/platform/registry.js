@@ -19,6 +19,3 @@ export function setActionWords(map) { words = map; }
 
 /// A ledger action in words (`[zh, en]`), or undefined when no capability names it.
 export function actionWords(code) { return words[code]; }
-
-/// Every action code some capability puts into words.
-export function knownActions() { return Object.keys(words); }

@@ -3,7 +3,7 @@
 // and the keys (←/→ wrap, Home, End), keeps aria-selected, the roving tabindex and the hidden
 // panels in step, and calls `onSelect(key)` after each change.
 
-/** Wires `tablist`; returns `{ select(key, focus = false), current() }`. */
+/** Wires `tablist`; returns `{ select(key, focus = false) }`. */
 export function tabs(tablist, keys, { prefix, onSelect = () => {} }) {
   const tab = (k) => tablist.querySelector(`#${prefix}-tab-${k}`);
   const pane = (k) => document.getElementById(`${prefix}-pane-${k}`);
@@ -33,5 +33,5 @@ export function tabs(tablist, keys, { prefix, onSelect = () => {} }) {
     ev.preventDefault();
     select(keys[(next + keys.length) % keys.length], true);
   });
-  return { select, current: () => current };
+  return { select };
 }

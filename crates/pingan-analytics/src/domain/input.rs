@@ -236,17 +236,25 @@ impl Plane {
         }
     }
 
+    /// The name of the request's coordinates.
+    pub fn crs_name(&self) -> &str {
+        match self {
+            Plane::Projected(_) => "EPSG:4326",
+            Plane::Given(name) => name,
+        }
+    }
+
     /// How the plane is described in a result's `grid`.
     pub fn describe(&self) -> serde_json::Value {
         match self {
             Plane::Projected(p) => {
                 let (lon0, lat0) = p.origin();
                 serde_json::json!({
-                    "crs": "EPSG:4326", "projection": "transverse_mercator",
+                    "crs": self.crs_name(), "projection": "transverse_mercator",
                     "origin": [round_to(lon0, 1e7), round_to(lat0, 1e7)],
                 })
             }
-            Plane::Given(name) => serde_json::json!({ "crs": name, "projection": "none" }),
+            Plane::Given(_) => serde_json::json!({ "crs": self.crs_name(), "projection": "none" }),
         }
     }
 }

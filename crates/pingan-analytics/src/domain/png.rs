@@ -76,7 +76,7 @@ pub fn render(s: &KdeSurface, plane: &Plane) -> (Vec<u8>, String) {
         "transparent_below_share_of_peak": CLASSES[0].0,
         "classes": classes,
         "map_px": [w, map_h], "legend_bar_px": LEGEND_PX,
-        "crs": plane.describe()["crs"],
+        "crs": plane.crs_name(),
         "corners_sw_se_ne_nw": [corner(g.x0, g.y0), corner(x1, g.y0), corner(x1, y1), corner(g.x0, y1)],
     })
     .to_string();

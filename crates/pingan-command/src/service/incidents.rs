@@ -18,7 +18,7 @@ use crate::domain::records::{
 use crate::domain::requests::{CreateIncident, EditIncident, TimelineRequest, TransitionRequest};
 use crate::domain::unit::{status_after, view, Unit, UnitId, UnitStatus, UnitView};
 use crate::error::{CommandError, CommandResult};
-use crate::service::units::{load_unit, publish_unit, recommend, Recommendation};
+use crate::service::units::{load_unit, publish_unit, recommend, stale_after, Recommendation};
 use pingan_core::access::Permission;
 use pingan_core::audit::NewAuditEntry;
 use pingan_core::event::{StreamEvent, Topic};
@@ -75,12 +75,6 @@ pub async fn load(state: &AppState, id: &str) -> CommandResult<Incident> {
             what: "incident",
             id: id.to_owned(),
         })
-}
-
-fn stale_after(state: &AppState) -> i64 {
-    crate::service::command(state)
-        .config()
-        .position_stale_after_s
 }
 
 /// The incident with its timeline, units, cameras and checkpoints.

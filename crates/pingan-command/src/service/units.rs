@@ -18,7 +18,8 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-fn stale_after(state: &AppState) -> i64 {
+/// Seconds of silence after which a unit's position is stale.
+pub(crate) fn stale_after(state: &AppState) -> i64 {
     crate::service::command(state)
         .config()
         .position_stale_after_s
