@@ -34,6 +34,7 @@ pub struct AuditQuery {
     /// Keyset paging: entries before this sequence number.
     pub before: Option<i64>,
     /// `oldest` (the default) or `newest` first.
+    #[param(inline)]
     pub order: Option<AuditOrder>,
     /// 1–1000, default 100.
     pub limit: Option<u32>,
