@@ -10,19 +10,7 @@ use std::str::FromStr;
 
 /// A person's role. One role per account keeps accountability simple: the audit ledger records
 /// the role a person acted in.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the installation: accounts, devices, geography, retention. Reads no plate data.

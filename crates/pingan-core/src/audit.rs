@@ -20,7 +20,7 @@ use std::fmt;
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How an audited action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,
@@ -31,6 +31,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Success, Outcome::Denied, Outcome::Failed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",
@@ -146,7 +148,7 @@ impl AuditBuilder {
 }
 
 /// An entry as stored: numbered and chained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: Timestamp,
@@ -160,7 +162,6 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     pub outcome: Outcome,
     /// Parameters and result counts; `null` when the action has none.
-    #[schema(value_type = Option<Object>)]
     pub detail: serde_json::Value,
     pub prev_hash: String,
     pub hash: String,

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 /// One invalid field of some input. `field` is a JSON-pointer-like path (`location.lat`,
 /// `rows[3].plate`) so that a client can point at it.
-#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize)]
 #[error("{field}: {message}")]
 pub struct ValidationError {
     pub field: String,

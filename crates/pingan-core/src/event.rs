@@ -6,7 +6,7 @@ use crate::access::{Permission, Role};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     /// Server notices: geography reloaded, retention ran.
@@ -71,7 +71,7 @@ impl Topic {
 }
 
 /// One event on the stream.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StreamEvent {
     pub topic: Topic,
     /// What happened, e.g. `device.offline`, `incident.created`.
@@ -81,7 +81,6 @@ pub struct StreamEvent {
     /// alert addressed to named receivers). Empty means every role allowed by the topic.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
-    #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
 

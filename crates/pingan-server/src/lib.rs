@@ -23,6 +23,7 @@ pub mod metrics;
 mod openapi;
 pub mod refusals;
 pub mod routes;
+pub mod schema;
 mod stream;
 mod web;
 

@@ -1,7 +1,8 @@
 //! The mechanical rules of ARCHITECTURE.md, checked over the whole tree (as rust-analyzer's
 //! `xtask/src/tidy.rs` does): SQL only in the database crate and the capabilities' store
 //! modules, HTTP only in the platform server, the binary and the capabilities' `http` modules,
-//! no async runtime in `domain/`, and no source file over 800 lines.
+//! no async runtime in `domain/`, no HTTP-side or I/O crate under the kernel and the engines,
+//! and no source file over 800 lines.
 
 #[cfg(test)]
 mod tests {
@@ -183,6 +184,50 @@ mod tests {
         assert!(found.is_empty(), "{}", found.join("\n"));
     }
 
+    /// The names under a manifest's `[dependencies]` table (not its dev-dependencies).
+    fn dependencies(manifest: &str) -> Vec<String> {
+        let mut inside = false;
+        let mut names = Vec::new();
+        for line in manifest.lines().map(str::trim) {
+            if line.starts_with('[') {
+                inside = line == "[dependencies]";
+            } else if inside {
+                if let Some((name, _)) = line.split_once('=') {
+                    names.push(name.trim().to_owned());
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_kernel_and_the_engines_depend_on_no_edge_crate() {
+        let root = root();
+        let edge = [
+            "utoipa", "axum", "sqlx", "tokio", "reqwest", "rumqttc", "tower",
+        ];
+        let mut found = Vec::new();
+        for krate in [
+            "pingan-core",
+            "pingan-reads",
+            "pingan-spatial",
+            "pingan-crimestat",
+            "pingan-demo",
+        ] {
+            let path = root.join("crates").join(krate).join("Cargo.toml");
+            let manifest = std::fs::read_to_string(&path).expect("a manifest");
+            let deps = dependencies(&manifest);
+            assert!(!deps.is_empty(), "{krate}: no [dependencies] read");
+            for d in deps
+                .iter()
+                .filter(|d| edge.iter().any(|e| d.starts_with(e)))
+            {
+                found.push(format!("{krate} depends on {d}"));
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     #[test]
     fn no_source_file_passes_800_lines() {
         let root = root();
@@ -202,6 +247,10 @@ mod tests {
 
     #[test]
     fn the_rules_see_what_they_look_for() {
+        assert_eq!(
+            dependencies("[package]\nname = \"x\"\n[dependencies]\nutoipa = { workspace = true }\n[dev-dependencies]\ntokio = \"1\"\n"),
+            vec!["utoipa".to_owned()]
+        );
         assert!(uses("use sqlx::Row;", "sqlx"));
         assert!(uses("    sqlx::query(\"x\")", "sqlx"));
         assert!(!uses("use utoipa_axum::router;", "axum"));

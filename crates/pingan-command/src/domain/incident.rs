@@ -27,6 +27,7 @@ pub use refusal::Refusal;
 
 pingan_core::text_id!(
     /// An incident (`INC-…`).
+    #[derive(utoipa::ToSchema)]
     IncidentId
 );
 

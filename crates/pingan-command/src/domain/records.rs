@@ -40,13 +40,21 @@ pub struct IncidentLocation {
 /// figures measure the first response); the others keep the latest.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IncidentTimes {
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub received_at: Timestamp,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub dispatched_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub en_route_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub on_scene_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub cleared_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub closed_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub cancelled_at: Option<Timestamp>,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub reopened_at: Option<Timestamp>,
 }
 
@@ -87,6 +95,7 @@ pub struct Incident {
     pub has_contact: bool,
     pub created_by: String,
     pub version: i64,
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub updated_at: Timestamp,
 }
 
@@ -155,6 +164,7 @@ impl TimelineKind {
 pub struct TimelineEntry {
     /// Order of entry (increasing, not contiguous).
     pub seq: i64,
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub at: Timestamp,
     pub actor: String,
     pub kind: TimelineKind,

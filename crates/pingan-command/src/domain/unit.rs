@@ -17,6 +17,7 @@ use std::fmt;
 
 pingan_core::text_id!(
     /// A response unit (its call sign's stable id, e.g. `car-12`).
+    #[derive(utoipa::ToSchema)]
     UnitId
 );
 
@@ -130,12 +131,14 @@ pub struct Unit {
     pub agency: String,
     pub status: UnitStatus,
     /// The GPS device that reports this unit's position.
+    #[schema(value_type = Option<pingan_server::schema::DeviceId>)]
     pub device_id: Option<DeviceId>,
     /// The incident the unit is assigned to.
     pub incident_id: Option<IncidentId>,
     pub last_fix: Option<Fix>,
     /// Bumped by every change; a dispatch names the version it saw.
     pub version: i64,
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub updated_at: Timestamp,
 }
 
@@ -143,6 +146,7 @@ pub struct Unit {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fix {
     /// When the device took the fix.
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub at: Timestamp,
     pub lon: f64,
     pub lat: f64,

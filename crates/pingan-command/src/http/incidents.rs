@@ -148,6 +148,7 @@ pub async fn add_entry(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PurposeQuery {
+    #[param(value_type = Option<pingan_server::schema::Purpose>)]
     pub purpose: Option<Purpose>,
     pub reference: Option<String>,
     pub detail: Option<String>,

@@ -47,6 +47,7 @@ impl WatchReason {
 #[serde(deny_unknown_fields)]
 pub struct Receivers {
     #[serde(default)]
+    #[schema(value_type = Vec<pingan_server::schema::Role>)]
     pub roles: Vec<Role>,
     #[serde(default)]
     pub users: Vec<String>,

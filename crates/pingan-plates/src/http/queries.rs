@@ -139,6 +139,7 @@ pub async fn put_checkpoints(
 #[serde(deny_unknown_fields)]
 pub struct QueryRequest {
     #[serde(default)]
+    #[schema(value_type = Option<pingan_server::schema::StatedPurpose>)]
     pub purpose: Option<StatedPurpose>,
     /// `{"kind": "trajectory" | "at_checkpoints" | "co_travel" | "multi_scene" | "partial_plate" | "flows" | "first_seen", …}`
     #[schema(value_type = Object)]
@@ -280,6 +281,7 @@ pub async fn run_approved(
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRequest {
     #[serde(default)]
+    #[schema(value_type = Option<pingan_server::schema::StatedPurpose>)]
     pub purpose: Option<StatedPurpose>,
     pub read_ids: Vec<i64>,
 }

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct CreateWatch {
     #[serde(default)]
+    #[schema(value_type = Option<pingan_server::schema::StatedPurpose>)]
     pub purpose: Option<StatedPurpose>,
     /// A whole plate (鲁Q12345) or a pattern with `?` (one character) and `*` (any run).
     pub target: String,

@@ -22,8 +22,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
+    #[param(value_type = Option<crate::schema::Purpose>)]
     pub purpose: Option<Purpose>,
     pub reference: Option<String>,
+    #[param(value_type = Option<crate::schema::Outcome>)]
     pub outcome: Option<Outcome>,
     /// RFC 3339 lower bound (inclusive).
     pub from: Option<String>,
@@ -50,6 +52,7 @@ pub enum AuditOrder {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditPage {
+    #[schema(value_type = Vec<crate::schema::AuditEntry>)]
     pub entries: Vec<AuditEntry>,
     /// Oldest first: pass as `after` for the next page; absent on the last page.
     pub next_after: Option<i64>,

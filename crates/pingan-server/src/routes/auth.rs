@@ -45,7 +45,9 @@ pub enum LoginMode {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
+    #[schema(value_type = crate::schema::User)]
     pub user: User,
+    #[schema(value_type = crate::schema::Timestamp)]
     pub expires_at: Timestamp,
     /// Browser sessions: send this in `X-CSRF-Token` on every write.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,10 +205,12 @@ pub async fn logout(State(state): State<AppState>, caller: UserCaller) -> ApiRes
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
+    #[schema(value_type = crate::schema::User)]
     pub user: User,
     /// The permissions the role holds.
     pub permissions: Vec<String>,
     /// The stream topics the role receives.
+    #[schema(value_type = Vec<crate::schema::Topic>)]
     pub topics: Vec<Topic>,
 }
 
@@ -230,6 +234,7 @@ pub async fn me(caller: UserCaller) -> Json<Me> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PurposeInfo {
+    #[schema(value_type = crate::schema::Purpose)]
     pub code: Purpose,
     pub label_zh: String,
     pub needs_reference: bool,
@@ -241,6 +246,7 @@ pub struct Meta {
     pub time_zone: String,
     /// True when this server runs `pingan demo` (then `GET /demo/tour` answers).
     pub demo: bool,
+    #[schema(value_type = Vec<crate::schema::Role>)]
     pub roles: Vec<Role>,
     pub purposes: Vec<PurposeInfo>,
     /// Each capability's facts for the page, by key (for example `plate_approval_age_days`:

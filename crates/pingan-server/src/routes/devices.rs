@@ -20,19 +20,21 @@ use utoipa::ToSchema;
 pub struct CreateDevice {
     /// The device's own id (a checkpoint's code, a GPS unit's call sign…).
     pub id: String,
+    #[schema(value_type = crate::schema::DeviceKind)]
     pub kind: DeviceKind,
     pub name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssuedKey {
+    #[schema(value_type = crate::schema::Device)]
     pub device: Device,
     /// The API key, shown only now: store it in the device.
     pub api_key: String,
 }
 
 /// All registered devices.
-#[utoipa::path(get, path = "/devices", tag = "devices", responses((status = 200, body = Vec<Device>)))]
+#[utoipa::path(get, path = "/devices", tag = "devices", responses((status = 200, body = Vec<crate::schema::Device>)))]
 pub async fn list_devices(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -117,7 +119,7 @@ async fn set_disabled(
 
 /// Disables a device: its key stops working at once.
 #[utoipa::path(post, path = "/devices/{id}/disable", tag = "devices", params(("id" = String, Path)),
-    responses((status = 200, body = Device), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schema::Device), (status = 404, body = crate::error::Problem)))]
 pub async fn disable_device(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -128,7 +130,7 @@ pub async fn disable_device(
 
 /// Enables a device again.
 #[utoipa::path(post, path = "/devices/{id}/enable", tag = "devices", params(("id" = String, Path)),
-    responses((status = 200, body = Device), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schema::Device), (status = 404, body = crate::error::Problem)))]
 pub async fn enable_device(
     State(state): State<AppState>,
     caller: UserCaller,

@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 pub struct CreateUser {
     pub username: String,
     pub display_name: String,
+    #[schema(value_type = crate::schema::Role)]
     pub role: Role,
     /// For agency desks: the agency, e.g. `traffic_police`, `flood_control`, `fire_service`.
     #[serde(default)]
@@ -35,7 +36,7 @@ pub struct SetPassword {
 }
 
 /// All accounts.
-#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<User>)))]
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<crate::schema::User>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -46,7 +47,7 @@ pub async fn list_users(
 
 /// Creates an account.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser,
-    responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, body = crate::schema::User), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Authorized<perm::ManageUsers>,
@@ -129,7 +130,7 @@ async fn set_disabled(
 
 /// Disables an account and ends its sessions.
 #[utoipa::path(post, path = "/users/{username}/disable", tag = "users",
-    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    params(("username" = String, Path)), responses((status = 200, body = crate::schema::User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     caller: UserCaller,
@@ -140,7 +141,7 @@ pub async fn disable_user(
 
 /// Enables an account.
 #[utoipa::path(post, path = "/users/{username}/enable", tag = "users",
-    params(("username" = String, Path)), responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
+    params(("username" = String, Path)), responses((status = 200, body = crate::schema::User), (status = 404, body = crate::error::Problem)))]
 pub async fn enable_user(
     State(state): State<AppState>,
     caller: UserCaller,

@@ -31,14 +31,17 @@ use serde::{Deserialize, Serialize};
 
 pingan_core::text_id!(
     /// A video platform (a GB/T 28181 platform, an NVR, a Frigate instance).
+    #[derive(utoipa::ToSchema)]
     PlatformId
 );
 pingan_core::text_id!(
     /// A camera in the registry.
+    #[derive(utoipa::ToSchema)]
     CameraId
 );
 pingan_core::text_id!(
     /// A road checkpoint (卡口).
+    #[derive(utoipa::ToSchema)]
     CheckpointId
 );
 
@@ -546,8 +549,10 @@ pub struct HealthState {
     pub subject: HealthSubject,
     pub id: String,
     pub online: bool,
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub last_seen_at: Timestamp,
     /// When `online` last changed.
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub changed_at: Timestamp,
 }
 
@@ -578,7 +583,9 @@ pub struct Detection {
     pub zones: Vec<String>,
     /// The object's box in the frame, `[x1, y1, x2, y2]` pixels, as sent.
     pub bbox: Option<Vec<f64>>,
+    #[schema(value_type = pingan_server::schema::Timestamp)]
     pub start_at: Timestamp,
+    #[schema(value_type = Option<pingan_server::schema::Timestamp>)]
     pub end_at: Option<Timestamp>,
     pub snapshot_url: Option<String>,
     pub clip_url: Option<String>,

@@ -85,6 +85,7 @@ pub struct SearchRequest {
     /// required (a search without one is refused 403 and recorded, as on every purpose-bound
     /// route).
     #[serde(default)]
+    #[schema(value_type = Option<pingan_server::schema::StatedPurpose>)]
     pub purpose: Option<StatedPurpose>,
 }
 
