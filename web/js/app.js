@@ -10,13 +10,14 @@ import command from "./command/index.js";
 import plates from "./plates/index.js";
 import video from "./video/index.js";
 import analytics from "./analytics/index.js";
+import patrols from "./patrols/index.js";
 import demo from "./demo/index.js";
 import { startLangParts } from "./platform/langparts.js";
 import { append } from "./platform/dom.js";
 
 /// THE list of capabilities: each `web/js/<capability>/index.js` gives its views (placed in the
 /// navigation by their `nav` number) and what it starts once signed in (its map layers).
-const CAPABILITIES = [platform, command, plates, video, analytics, demo];
+const CAPABILITIES = [platform, command, patrols, plates, video, analytics, demo];
 setViews(CAPABILITIES.flatMap((c) => c.views).sort((a, b) => a.nav - b.nav));
 setActionWords(Object.assign({}, ...CAPABILITIES.map((c) => c.audit || {})));
 

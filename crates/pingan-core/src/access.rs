@@ -127,12 +127,16 @@ pub enum Permission {
     HandleGridEvents,
     /// Write patrol field logs.
     WritePatrolLog,
+    /// Draw up, edit and publish patrol plans.
+    PlanPatrols,
+    /// Read patrol plans, visits, field logs and the programme's figures.
+    ReadPatrols,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewMap,
         Permission::ViewStream,
         Permission::ManageUsers,
@@ -151,6 +155,8 @@ impl Permission {
         Permission::ReportGridEvents,
         Permission::HandleGridEvents,
         Permission::WritePatrolLog,
+        Permission::PlanPatrols,
+        Permission::ReadPatrols,
     ];
 
     /// THE table: which roles hold each permission. Keep it the only place that says so.
@@ -181,6 +187,8 @@ impl Permission {
             Permission::ReportGridEvents => &[GridWorker, Operator],
             Permission::HandleGridEvents => &[AgencyDesk, Operator],
             Permission::WritePatrolLog => &[Officer],
+            Permission::PlanPatrols => &[Operator],
+            Permission::ReadPatrols => &[Operator, Officer, Analyst],
         }
     }
 
@@ -204,6 +212,8 @@ impl Permission {
             Permission::ReportGridEvents => "report_grid_events",
             Permission::HandleGridEvents => "handle_grid_events",
             Permission::WritePatrolLog => "write_patrol_log",
+            Permission::PlanPatrols => "plan_patrols",
+            Permission::ReadPatrols => "read_patrols",
         }
     }
 }

@@ -526,6 +526,8 @@ pub mod perm {
         ReportGridEvents,
         HandleGridEvents,
         WritePatrolLog,
+        PlanPatrols,
+        ReadPatrols,
     );
 }
 

@@ -99,16 +99,11 @@ pub fn parse_report(payload: &[u8]) -> CommandResult<(Vec<FixIn>, bool)> {
 }
 
 /// Records a position report from a unit's device: the one function behind HTTP and MQTT.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one procedure whose steps read in order; split when it next grows"
-)]
 pub async fn record_positions(
     state: &AppState,
     device: &Device,
     payload: &[u8],
 ) -> CommandResult<PositionOutcome> {
-    let (fixes, single) = parse_report(payload)?;
     let unit = state
         .store
         .unit_by_device(&device.id)
@@ -117,6 +112,22 @@ pub async fn record_positions(
             what: "unit for device",
             id: device.id.to_string(),
         })?;
+    record_unit_positions(state, unit, payload).await
+}
+
+/// Records a position report for a unit whose source is not a device of its own (an officer's
+/// phone, under the officer's session, for a car without GPS): the same checks and
+/// classification as a device's fixes.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one procedure whose steps read in order; split when it next grows"
+)]
+pub async fn record_unit_positions(
+    state: &AppState,
+    unit: crate::domain::unit::Unit,
+    payload: &[u8],
+) -> CommandResult<PositionOutcome> {
+    let (fixes, single) = parse_report(payload)?;
     let config = crate::service::command(state).config();
     let now = state.now();
     let last = unit.last_fix.map(|f| f.at);
