@@ -59,17 +59,17 @@ test("the operator draws up a plan, reads why each stop is there, and publishes 
 });
 
 test("on a phone the officer signs on, a stop is confirmed from GPS, and a log is one button away", T, async () => {
-  const unit = await someUnit();
-  const plans = await server.api("operator").get("/patrols/plans");
-  let plan = plans.find((p) => p.state === "published" && p.crews.some((c) => c.unit === unit.id));
-  if (!plan) {
-    const now = new Date();
-    const draft = await server.api("operator").post("/patrols/plans", {
-      start: now.toISOString(), end: new Date(now.getTime() + 4 * 3600_000).toISOString(),
-      units: [unit.id], history_days: 30, max_hot_cells: 20,
-    });
-    plan = await server.api("operator").post(`/patrols/plans/${draft.id}/publish`, { version: draft.version });
-  }
+  // Another car than the plans view's test, on a shift that began two hours ago: whatever the
+  // time of day, some stop's window holds the last few minutes (a window reaches the slack of
+  // 30 minutes either side of the planned stay), so fixes reported now can confirm it.
+  const units = (await server.api("operator").get("/units")).filter((u) => u.kind === "car");
+  const unit = units[1] || units[0];
+  const now0 = Date.now();
+  const draft = await server.api("operator").post("/patrols/plans", {
+    name: "browser test", start: new Date(now0 - 2 * 3600_000).toISOString(), end: new Date(now0 + 2 * 3600_000).toISOString(),
+    units: [unit.id], history_days: 30, max_hot_cells: 20, seed: 7,
+  });
+  await server.api("operator").post(`/patrols/plans/${draft.id}/publish`, { version: draft.version });
   const ctx = await server.newContext({ viewport: PHONE, isMobile: true, hasTouch: true,
     geolocation: { longitude: unit.last_fix ? unit.last_fix.lon : 118.9, latitude: unit.last_fix ? unit.last_fix.lat : 35.0 },
     permissions: ["geolocation"] });
@@ -92,8 +92,10 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   // Eleven minutes at the first stop, reported under the officer's session (as the phone would
   // have sent them): the server confirms the stop and the page shows it done.
   const me = await server.api("officer").get("/patrols/me");
-  const v = me.visits[me.next ?? 0];
   const now = Date.now();
+  const SLACK = 30 * 60_000;
+  const v = me.visits.find((x) => !x.final && x.arrive_at / 1000 - SLACK <= now - 12 * 60_000 && x.depart_at / 1000 + SLACK >= now + 5 * 60_000);
+  assert.ok(v, `a stop whose window holds the last minutes: ${JSON.stringify(me.visits.map((x) => [x.arrive_at, x.depart_at, x.final]))}`);
   const fixes = [];
   for (let t = now - 11 * 60_000; t <= now; t += 20_000) fixes.push({ at: new Date(t).toISOString(), lon: v.lon, lat: v.lat, accuracy_m: 8 });
   await server.api("officer").post("/patrols/me/position", { fixes });
@@ -120,6 +122,19 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
     const u = await server.api("operator").get(`/units/${unit.id}`);
     return u.last_fix && Math.abs(u.last_fix.lon - v.lon) < 1e-6 && u.last_fix.at / 1000 > now; // UTC µs
   }, "the phone's position reaches the unit", 40_000);
+  // An assignment arrives on the phone; the officer reports each step with one button.
+  const inc = await server.api("operator").post("/incidents", { type: "theft.bicycle", source: "phone_110", priority: 2, lon: v.lon, lat: v.lat, description: "商店门口自行车被盗" });
+  await server.api("operator").post(`/incidents/${inc.incident.id}/transitions`, { action: "dispatch", unit_id: unit.id });
+  const card = panel.locator("#pt-assignment");
+  await card.waitFor({ timeout: 20_000 });
+  assert.ok((await card.innerText()).includes("商店门口自行车被盗"), "the assignment says what happened");
+  for (const [action, said] of [["en_route", "已报出发"], ["on_scene", "已报到达现场"], ["clear", "已报处置完毕"]]) {
+    await card.locator(`button[data-step="${action}"]`).click();
+    await eventually(async () => (await panel.locator("#pt-msg").innerText()).includes(said), `the ${action} step is reported`);
+  }
+  await card.waitFor({ state: "detached" });
+  const done = await server.api("operator").get(`/incidents/${inc.incident.id}`);
+  assert.equal(done.incident.state, "cleared");
   // A reload mid-shift shows the same duty and day.
   await page.reload();
   panel = await gotoView(page, "patrol");
@@ -129,7 +144,7 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   await setLanguage(page, "en");
   panel = await gotoView(page, "patrol");
   await panel.locator("#pt-next-h").waitFor();
-  assert.ok((await panel.locator("#pt-today-h").innerText()).includes("Today's stops"));
+  assert.ok((await panel.locator("#pt-today-h").innerText()).includes("This shift's stops"));
   await checkA11y(page, "officer's page on a phone, en");
   await setLanguage(page, "zh-CN");
   await panel.locator("#pt-share").uncheck();

@@ -20,7 +20,7 @@ pub mod hub;
 pub mod ingest;
 pub mod limiter;
 pub mod metrics;
-mod openapi;
+pub mod openapi;
 pub mod refusals;
 pub mod routes;
 pub mod schema;

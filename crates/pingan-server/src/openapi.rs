@@ -138,3 +138,39 @@ pub fn router(doc: Arc<OpenApi>) -> Router<AppState> {
         }),
     )
 }
+
+/// Schema names that two parts of the API (the platform and the capabilities) define
+/// differently. utoipa keeps one of them silently when the routers are merged, so a clash
+/// documents one part's answers with another's schema; the binary's test fails on any.
+pub fn schema_clashes(
+    capabilities: &[std::sync::Arc<dyn crate::capability::Capability>],
+) -> Vec<String> {
+    let mut parts: Vec<(&str, OpenApi)> =
+        vec![("platform", crate::routes::api_router().split_for_parts().1)];
+    for c in capabilities {
+        parts.push((c.name(), c.routes().split_for_parts().1));
+    }
+    let mut seen: std::collections::BTreeMap<String, (&str, serde_json::Value)> =
+        std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for (who, doc) in &parts {
+        let Some(components) = &doc.components else {
+            continue;
+        };
+        for (name, schema) in &components.schemas {
+            let json = serde_json::to_value(schema).unwrap_or_default();
+            match seen.get(name) {
+                Some((first, other)) if *other != json => {
+                    clashes.push(format!(
+                        "{name}: defined by {first} and by {who}, differently"
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name.clone(), (who, json));
+                }
+            }
+        }
+    }
+    clashes
+}

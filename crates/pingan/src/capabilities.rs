@@ -18,3 +18,16 @@ pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
         Arc::new(pingan_video::VideoCapability::new(config.health_settings())),
     ]
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn no_two_capabilities_define_one_schema_name_differently() {
+        use crate::config::{Config, GlobalArgs, ServeArgs};
+        let config = Config::load(&GlobalArgs::default(), &ServeArgs::default()).expect("config");
+        let caps = super::all(&config);
+        let clashes = pingan_server::openapi::schema_clashes(&caps);
+        assert!(clashes.is_empty(), "rename one of each: {clashes:#?}");
+    }
+}

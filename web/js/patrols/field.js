@@ -4,7 +4,7 @@
 // source. Everything lives on the server (duty, visits, logs), so a reload mid-shift shows the
 // same day; only "report my position" is remembered on this phone.
 import { api } from "../platform/api.js";
-import { fill, fmtTime, t } from "../platform/i18n.js";
+import { currentLang, fill, fmtTime, t } from "../platform/i18n.js";
 import { getMap } from "../platform/map.js";
 import { html, nothing, put } from "../platform/dom.js";
 import { lifecycle } from "../platform/life.js";
@@ -13,6 +13,12 @@ import { onMapClick } from "../platform/ui.js";
 import { KIND_FIELDS, KINDS, OPTIONS, optionLabel, refusal } from "./strings.js";
 
 const SHARE_KEY = "pingan.patrol.share";
+/// The officer's steps on an assignment, and the incident states each follows.
+const STEPS = [
+  { action: "en_route", from: ["dispatched"] },
+  { action: "on_scene", from: ["dispatched", "en_route"] },
+  { action: "clear", from: ["on_scene"] },
+];
 /// Fixes are sent in batches this often (ms); a fix is taken as often as the phone gives one.
 const SEND_EVERY = 15000;
 
@@ -82,9 +88,40 @@ export default {
       try {
         day = await api("GET", "/patrols/me");
         if (!day.duty && !units.length) units = await api("GET", "/units");
+        if (!types) types = await api("GET", "/incident-types").catch(() => []);
+        const now = day.assignment ? day.assignment.id : null;
+        if (knownAssignment !== undefined && now && now !== knownAssignment) alertAssignment();
+        knownAssignment = now;
         error = "";
       } catch (e) { error = refusal(e); }
       draw();
+    }
+
+    let types = null;
+    let knownAssignment;
+    const typeLabel = (code) => {
+      const e = (types || []).find((x) => x.code === code);
+      return e ? (currentLang() === "en" ? e.label_en : e.label_zh) : code;
+    };
+    /// A new assignment: a tone and a vibration where the browser allows, and the card on top.
+    function alertAssignment() {
+      try { if (navigator.vibrate) navigator.vibrate([300, 150, 300]); } catch { /* not allowed */ }
+      try {
+        const audio = new AudioContext();
+        const osc = audio.createOscillator();
+        osc.frequency.value = 880;
+        osc.connect(audio.destination);
+        osc.start();
+        osc.stop(audio.currentTime + 0.4);
+        osc.onended = () => audio.close();
+      } catch { /* no sound before the first tap: the card still shows */ }
+    }
+    async function step(action) {
+      try {
+        day = await api("POST", "/patrols/me/assignment", { action, expected_version: day.assignment.version });
+        knownAssignment = day.assignment ? day.assignment.id : null;
+        say(t(`pt_step_${action}_done`));
+      } catch (e) { fail(e); }
     }
 
     async function signOn(ev) {
@@ -179,6 +216,12 @@ export default {
             <h3 id="pt-duty-h">${t("pt_on_duty")}: ${day.unit.call_sign} <span class="muted">${day.duty.unit_id}</span></h3>
             <label class="pt-check"><input id="pt-share" type="checkbox" ?checked=${sharing} @change=${toggleSharing}> ${sharing ? t("pt_sharing") : t("pt_share")}</label>
             <button type="button" class="secondary pt-big" @click=${signOff}>${t("pt_sign_off")}</button></section>
+          ${day.assignment ? html`<section class="pt-card pt-assignment" id="pt-assignment" role="region" aria-labelledby="pt-as-h">
+            <h3 id="pt-as-h">${t("pt_assignment")}: ${typeLabel(day.assignment.type)}</h3>
+            <p>${day.assignment.address || ""} ${day.assignment.description}</p>
+            <p class="muted">${day.assignment.id} · ${t(`pt_inc_${day.assignment.state}`)}</p>
+            <div class="pt-kinds">${STEPS.filter((a) => a.from.includes(day.assignment.state)).map((a) => html`<button type="button" class="pt-big" data-step="${a.action}" @click=${() => step(a.action)}>${t(`pt_step_${a.action}`)}</button>`)}</div>
+          </section>` : nothing}
           <section class="pt-card pt-next" aria-labelledby="pt-next-h"><h3 id="pt-next-h">${t("pt_next")}</h3>
             ${next ? html`<p><strong id="pt-next-name">${next.spot_name}</strong> · ${fmtTime(next.arrive_at)}</p>
               ${day.next_eta_s != null ? html`<p class="muted">${fill("pt_eta", { min: Math.max(1, Math.round(day.next_eta_s / 60)) })}</p>` : nothing}`
@@ -194,12 +237,16 @@ export default {
 
     await load();
     if (sharing && day && day.duty) startSharing();
-    // The server confirms visits from positions as they arrive: look again when this unit moves.
+    // The server confirms visits from positions as they arrive and says so on the stream
+    // (`patrol.visit.updated`): look again then, on a dispatch of this unit, and now and then
+    // when it moves.
     let lastLoad = 0;
     life.add(onEvent((ev) => {
       if (!day || !day.duty || openKind) return;
-      const mine = ev.kind === "unit.position" && ev.data && ev.data.id === day.duty.unit_id;
-      if ((mine && Date.now() - lastLoad > 10000) || ev.kind === "patrol.plan.published") { lastLoad = Date.now(); load(); }
+      const mine = ev.topic === "units" && ev.data && ev.data.id === day.duty.unit_id;
+      const visit = ev.kind === "patrol.visit.updated" && ev.data && ev.data.unit_id === day.duty.unit_id;
+      const dispatched = ev.topic === "incidents" && ev.data && Array.isArray(ev.data.units) && ev.data.units.includes(day.duty.unit_id);
+      if ((mine && Date.now() - lastLoad > 10000) || visit || dispatched || ev.kind === "patrol.plan.published") { lastLoad = Date.now(); load(); }
     }));
     life.every(60000, load);
     return () => life.dispose();

@@ -4,8 +4,8 @@
 use crate::domain::records::{LogRecord, VisitRecord};
 use crate::error::PatrolsError;
 use crate::service::draw::CreatePlan;
-use crate::service::field::{self, MyDay, NewLog, SetTactics, StartDuty};
-use crate::service::figures::{self, Figures, Period};
+use crate::service::field::{self, AssignmentStep, MyDay, NewLog, SetTactics, StartDuty};
+use crate::service::figures::{self, PatrolFigures, Period};
 use crate::service::plans::{self, EditPlan, PlanView, VersionOnly};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -121,6 +121,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_duty, end_duty))
         .routes(routes!(my_position))
         .routes(routes!(set_tactics))
+        .routes(routes!(step_assignment))
 }
 
 /// A window of time; both ends RFC 3339 or UTC microseconds.
@@ -293,7 +294,7 @@ pub struct FiguresQuery {
     pub town: Option<String>,
 }
 
-async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<Figures> {
+async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<PatrolFigures> {
     let (from, to) = window(state, q.from.as_deref(), q.to.as_deref())?;
     let by = q.by.as_deref().unwrap_or("day");
     let period = Period::parse(by).ok_or_else(|| {
@@ -307,12 +308,12 @@ async fn compute(state: &AppState, q: &FiguresQuery) -> ApiResult<Figures> {
 
 /// The programme's figures per period.
 #[utoipa::path(get, path = "/patrols/figures", tag = "patrols", params(FiguresQuery),
-    responses((status = 200, body = Figures), (status = 400, body = pingan_server::error::Problem)))]
+    responses((status = 200, body = PatrolFigures), (status = 400, body = pingan_server::error::Problem)))]
 pub async fn get_figures(
     State(state): State<AppState>,
     _caller: Authorized<perm::ReadPatrols>,
     ApiQuery(q): ApiQuery<FiguresQuery>,
-) -> ApiResult<Json<Figures>> {
+) -> ApiResult<Json<PatrolFigures>> {
     Ok(Json(compute(&state, &q).await?))
 }
 
@@ -390,4 +391,15 @@ pub async fn set_tactics(
     ApiJson(req): ApiJson<SetTactics>,
 ) -> ApiResult<Json<VisitRecord>> {
     Ok(Json(field::set_tactics(&state, &caller, req).await?))
+}
+
+/// The officer moves the unit's assignment en route, on scene or cleared.
+#[utoipa::path(post, path = "/patrols/me/assignment", tag = "patrols", request_body = AssignmentStep,
+    responses((status = 200, body = MyDay), (status = 400, body = pingan_server::error::Problem), (status = 409, body = pingan_server::error::Problem)))]
+pub async fn step_assignment(
+    State(state): State<AppState>,
+    caller: Authorized<perm::WritePatrolLog>,
+    ApiJson(req): ApiJson<AssignmentStep>,
+) -> ApiResult<Json<MyDay>> {
+    Ok(Json(field::step_assignment(&state, &caller, req).await?))
 }

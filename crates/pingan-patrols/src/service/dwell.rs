@@ -10,8 +10,13 @@ use crate::error::PatrolsResult;
 use crate::service::patrols;
 use crate::store;
 use pingan_command::service::units as command_units;
+use pingan_core::event::{StreamEvent, Topic};
 use pingan_core::Timestamp;
 use pingan_server::AppState;
+use serde_json::json;
+
+/// The stream event when a visit's status changes (`done`, `partial`, `missed`).
+pub const VISIT_UPDATED: &str = "patrol.visit.updated";
 
 /// Most fixes read for one visit's window.
 const MAX_FIXES: u32 = 20_000;
@@ -63,6 +68,17 @@ async fn update(state: &AppState, v: &VisitRecord, now: Timestamp) -> PatrolsRes
         final_,
     };
     store::set_dwell(&state.store, v, &result, now).await?;
+    if result.status != v.status || result.final_ != v.final_ {
+        state
+            .publish(StreamEvent::new(
+                Topic::Units,
+                VISIT_UPDATED,
+                now,
+                json!({ "plan_id": v.plan_id, "unit_id": v.unit_id, "seq": v.seq,
+                        "status": result.status, "final": result.final_ }),
+            ))
+            .await;
+    }
     Ok(result)
 }
 

@@ -6,7 +6,11 @@ use crate::domain::logs::{LogDetail, LogKind};
 use crate::domain::records::{Duty, LogRecord, VisitRecord};
 use crate::error::{PatrolsError, PatrolsResult};
 use crate::store;
+use pingan_command::domain::incident::Action;
+use pingan_command::domain::records::Incident;
+use pingan_command::domain::requests::TransitionRequest;
 use pingan_command::domain::unit::UnitView;
+use pingan_command::service::incidents as command_incidents;
 use pingan_command::service::positions::{record_unit_positions, PositionOutcome};
 use pingan_command::service::units as command_units;
 use pingan_core::Timestamp;
@@ -31,6 +35,9 @@ pub const TACTIC_CODES: &[&str] = &[
     "traffic_stop_point",
 ];
 
+/// The officer's page shows the unit's stops from this long before now to this long after.
+const SHIFT_SPAN_S: i64 = 12 * 3600;
+
 /// Signing on.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -45,25 +52,18 @@ pub struct MyDay {
     pub duty: Option<Duty>,
     /// The unit, with its status and last position.
     pub unit: Option<UnitView>,
-    /// Today's visits of the unit (the published plans' orders), in time order.
+    /// The unit's visits of the published plans from 12 hours before now to 12 hours after (the
+    /// shift, across midnight), in time order.
     pub visits: Vec<VisitRecord>,
     /// The index in `visits` of the next visit not yet done.
     pub next: Option<usize>,
     /// Road ETA to the next visit from the unit's last position, seconds.
     pub next_eta_s: Option<f64>,
-    /// The unit's field logs today.
+    /// The unit's field logs since this duty began.
     pub logs: Vec<LogRecord>,
+    /// The incident the unit is dispatched to now, if any.
+    pub assignment: Option<Incident>,
     pub tactics: Vec<String>,
-}
-
-fn day_window(now: Timestamp, utc_offset_s: i64) -> (Timestamp, Timestamp) {
-    let day_us = 86_400_000_000;
-    let local = now.micros() + utc_offset_s * 1_000_000;
-    let start = local.div_euclid(day_us) * day_us - utc_offset_s * 1_000_000;
-    (
-        Timestamp::from_micros(start),
-        Timestamp::from_micros(start + day_us),
-    )
 }
 
 /// The officer's open duty, or a conflict telling them to sign on.
@@ -134,14 +134,16 @@ pub async fn my_day(state: &AppState, caller: &UserCaller) -> PatrolsResult<MyDa
             next: None,
             next_eta_s: None,
             logs: Vec::new(),
+            assignment: None,
             tactics,
         });
     };
     let now = state.now();
-    let offset = pingan_command::service::command(state)
-        .config()
-        .utc_offset_s;
-    let (from, to) = day_window(now, offset);
+    // The shift, not the calendar day: a night shift runs past midnight.
+    let (from, to) = (
+        now.plus_seconds(-SHIFT_SPAN_S),
+        now.plus_seconds(SHIFT_SPAN_S),
+    );
     let unit = command_units::get(state, &duty.unit_id).await?;
     let visits = store::visits(&state.store, Some(&duty.unit_id), None, from, to).await?;
     let next = visits
@@ -158,7 +160,11 @@ pub async fn my_day(state: &AppState, caller: &UserCaller) -> PatrolsResult<MyDa
         }
         _ => None,
     };
-    let logs = store::logs(&state.store, Some(&duty.unit_id), from, to, 1000).await?;
+    let logs = store::logs(&state.store, Some(&duty.unit_id), duty.start_at, to, 1000).await?;
+    let assignment = match &unit.unit.incident_id {
+        Some(id) => Some(command_incidents::load(state, id.as_str()).await?),
+        None => None,
+    };
     Ok(MyDay {
         duty: Some(duty),
         unit: Some(unit),
@@ -166,8 +172,62 @@ pub async fn my_day(state: &AppState, caller: &UserCaller) -> PatrolsResult<MyDa
         next,
         next_eta_s,
         logs,
+        assignment,
         tactics,
     })
+}
+
+/// The officer's step on the unit's assignment.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentStep {
+    /// `en_route`, `on_scene` or `clear`.
+    #[schema(value_type = String)]
+    pub action: Action,
+    /// The incident version the officer saw.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// Moves the unit's assignment en route, on scene or cleared, as the officer on it (the
+/// operator dispatches, closes, cancels and reopens). In the ledger under the officer's name.
+pub async fn step_assignment(
+    state: &AppState,
+    caller: &UserCaller,
+    req: AssignmentStep,
+) -> PatrolsResult<MyDay> {
+    let duty = require_duty(state, caller).await?;
+    if !matches!(
+        req.action,
+        Action::EnRoute | Action::OnScene | Action::Clear
+    ) {
+        return Err(PatrolsError::invalid(
+            "action",
+            "an officer moves an assignment en route, on scene or cleared; the operator does the rest",
+        ));
+    }
+    let unit = command_units::load_unit(state, &duty.unit_id).await?;
+    let Some(incident) = unit.incident_id else {
+        return Err(PatrolsError::conflict(
+            "no_assignment",
+            format!("unit {} is not dispatched to any incident", duty.unit_id),
+            serde_json::Value::Null,
+        ));
+    };
+    command_incidents::apply_transition(
+        state,
+        caller,
+        incident.as_str(),
+        TransitionRequest {
+            action: req.action,
+            unit_id: None,
+            reason: None,
+            expected_version: req.expected_version,
+            unit_version: None,
+        },
+    )
+    .await?;
+    my_day(state, caller).await
 }
 
 /// The unit's position from the officer's phone: the same checks as a device's fixes.

@@ -32,7 +32,7 @@ impl Period {
 
 /// One period's figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
-pub struct FigureRow {
+pub struct PatrolFigureRow {
     /// The period's first local day, `YYYY-MM-DD`.
     pub period: String,
     pub patrol_hours: f64,
@@ -47,9 +47,9 @@ pub struct FigureRow {
 
 /// The figures of a window.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Figures {
-    pub rows: Vec<FigureRow>,
-    pub total: FigureRow,
+pub struct PatrolFigures {
+    pub rows: Vec<PatrolFigureRow>,
+    pub total: PatrolFigureRow,
 }
 
 /// The local day (`YYYY-MM-DD`) a period starts on.
@@ -72,7 +72,7 @@ pub async fn figures(
     to: Timestamp,
     period: Period,
     town: Option<&str>,
-) -> PatrolsResult<Figures> {
+) -> PatrolsResult<PatrolFigures> {
     if from >= to {
         return Err(PatrolsError::invalid("from", "must be before to"));
     }
@@ -85,7 +85,7 @@ pub async fn figures(
             .and_then(|f| f.parent.clone())
             .or_else(|| g.town_at(lon, lat).map(|f| f.id.clone()))
     };
-    let mut rows: BTreeMap<String, FigureRow> = BTreeMap::new();
+    let mut rows: BTreeMap<String, PatrolFigureRow> = BTreeMap::new();
     let row = |t: Timestamp| -> String { period_of(t, offset, period) };
     for v in store::visits(&state.store, None, None, from, to).await? {
         if v.arrive_at < from
@@ -123,11 +123,11 @@ pub async fn figures(
             }
         }
     }
-    let mut total = FigureRow {
+    let mut total = PatrolFigureRow {
         period: "total".into(),
-        ..FigureRow::default()
+        ..PatrolFigureRow::default()
     };
-    let rows: Vec<FigureRow> = rows
+    let rows: Vec<PatrolFigureRow> = rows
         .into_iter()
         .map(|(period, mut r)| {
             r.period = period;
@@ -143,11 +143,11 @@ pub async fn figures(
             r
         })
         .collect();
-    Ok(Figures { rows, total })
+    Ok(PatrolFigures { rows, total })
 }
 
 /// The figures as CSV, one column per log kind.
-pub fn csv(f: &Figures) -> String {
+pub fn csv(f: &PatrolFigures) -> String {
     let mut out = String::from(
         "period,patrol_hours,visits_planned,visits_done,visits_partial,visits_missed,minutes_at_spots",
     );

@@ -284,3 +284,97 @@ both!(
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    the_officer_moves_the_unit_s_assignment_through_its_steps,
+    |app: TestApp| async move {
+        let op = app.token(Role::Operator).await;
+        car(&app, &op, "car-1").await;
+        let officer = app.token(Role::Officer).await;
+        on_duty(&app, &officer, "car-1").await;
+        // No assignment yet.
+        let (s, none) = app
+            .call(
+                Method::POST,
+                "/api/v1/patrols/me/assignment",
+                Some(&officer),
+                Some(json!({"action": "en_route"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{none}");
+        assert_eq!(none["code"], "no_assignment");
+        let (s, inc) = app.call(Method::POST, "/api/v1/incidents", Some(&op),
+        Some(json!({"type": "theft.bicycle", "source": "phone_110", "priority": 2, "lon": SHOP.0, "lat": SHOP.1, "description": "自行车被盗"}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{inc}");
+        let id = inc["incident"]["id"].as_str().unwrap().to_owned();
+        let (s, d) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/incidents/{id}/transitions"),
+                Some(&op),
+                Some(json!({"action": "dispatch", "unit_id": "car-1"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let (_, day) = app
+            .call(Method::GET, "/api/v1/patrols/me", Some(&officer), None)
+            .await;
+        assert_eq!(day["assignment"]["id"], id.as_str(), "{day}");
+        // The officer may not dispatch or close; en route, on scene and clear are theirs.
+        let (s, p) = app
+            .call(
+                Method::POST,
+                "/api/v1/patrols/me/assignment",
+                Some(&officer),
+                Some(json!({"action": "close"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
+        assert_eq!(field_of(&p), "action");
+        for (action, state) in [("en_route", "en_route"), ("on_scene", "on_scene")] {
+            let (s, day) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/patrols/me/assignment",
+                    Some(&officer),
+                    Some(json!({"action": action})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{day}");
+            assert_eq!(day["assignment"]["state"], state, "{day}");
+        }
+        // Cleared: the unit is free again and the assignment is gone from the officer's day.
+        let (s, day) = app
+            .call(
+                Method::POST,
+                "/api/v1/patrols/me/assignment",
+                Some(&officer),
+                Some(json!({"action": "clear"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{day}");
+        assert!(
+            day["assignment"].is_null(),
+            "the unit is released when cleared: {day}"
+        );
+        let (_, view) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/incidents/{id}"),
+                Some(&op),
+                None,
+            )
+            .await;
+        assert_eq!(view["incident"]["state"], "cleared");
+        let actors: Vec<&str> = view["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["actor"].as_str())
+            .collect();
+        assert!(
+            actors.iter().any(|a| a.starts_with("officer-")),
+            "the officer's steps are theirs in the timeline: {actors:?}"
+        );
+    }
+);
