@@ -54,6 +54,7 @@ test("the operator draws up a plan, reads why each stop is there, and publishes 
   const text = await again.locator("#pt-plan").innerText();
   assert.ok(/Hot cell|Key place|Added by the supervisor/.test(text), `English reasons: ${text.slice(0, 300)}`);
   assert.ok(text.includes("Published"), "published in words");
+  assert.ok((await again.locator("#pt-koper").innerText()).includes("min"), "the deterrence curve's table is shown");
   await checkA11y(page, "patrol plan published, en");
   await setLanguage(page, "zh-CN");
 });

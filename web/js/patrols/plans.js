@@ -77,6 +77,33 @@ function routesBlock(plan) {
   });
 }
 
+/// Survival at `t` minutes on a Kaplan–Meier step curve.
+function survivalAt(curve, t) {
+  let p = curve[0];
+  for (const q of curve) { if (q.t_min <= t) p = q; else break; }
+  return p;
+}
+
+const AT = [60, 240, 1440];
+
+function effectBlock(e) {
+  const pct = (x) => `${fmtNum(x * 100, 0)} %`;
+  const d = e.did;
+  return html`<h3>${t("pt_effect")}</h3>
+    <p class="muted">${t("pt_koper_hint")}</p>
+    <div class="au-table"><table id="pt-koper"><thead><tr><th>${t("pt_band")}</th><th>${t("pt_visits")}</th><th>${t("pt_events")}</th><th>${t("pt_median")}</th>
+      ${AT.map((m) => html`<th>${fill("pt_quiet_after", { h: m / 60 })}</th>`)}</tr></thead>
+      <tbody>${e.koper.map((b) => html`<tr><td>${b.to_min >= 600 ? fill("pt_band_over", { m: b.from_min }) : fill("pt_band_range", { a: b.from_min, b: b.to_min })}</td>
+        <td>${b.visits}</td><td>${b.events}</td><td>${b.median_min == null ? "—" : fmtNum(b.median_min, 0)}</td>
+        ${AT.map((m) => { const p = survivalAt(b.curve, m); return html`<td>${b.visits ? html`${pct(p.s)} <span class="muted">(${pct(p.lo)}–${pct(p.hi)})</span>` : "—"}</td>`; })}</tr>`)}</tbody></table></div>
+    <h4>${t("pt_did")}</h4>
+    <dl class="pt-quality" id="pt-did">
+      <dt>${t("pt_treated")}</dt><dd>${d.treated_spots} · ${fmtNum(d.treated_before, 2)} → ${fmtNum(d.treated_after, 2)}</dd>
+      <dt>${t("pt_control")}</dt><dd>${d.control_spots} · ${fmtNum(d.control_before, 2)} → ${fmtNum(d.control_after, 2)}</dd>
+      <dt>${t("pt_estimate")}</dt><dd>${d.estimate == null ? t("pt_no_estimate") : fmtNum(d.estimate, 3)}</dd></dl>
+    <ul class="muted">${e.assumptions.map((a) => html`<li>${t(`pt_assume_${a}`)}</li>`)}</ul>`;
+}
+
 export default {
   id: "patrols", nav: 25, label: "nav_patrols", permission: "read_patrols",
   async render(panel) {
@@ -89,6 +116,7 @@ export default {
     let selected = null;
     let units = [];
     let figures = null;
+    let effect = null;
     let message = "";
     let error = "";
     let busy = false;
@@ -103,6 +131,7 @@ export default {
       try {
         plans = await api("GET", `/patrols/plans?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
         figures = await api("GET", `/patrols/figures?from=${encodeURIComponent(new Date(now - 7 * 24 * HOUR).toISOString())}&to=${encodeURIComponent(to)}`);
+        effect = await api("GET", "/patrols/effect");
         if (canPlan && !units.length) units = await api("GET", "/units");
         if (selected) selected = plans.find((p) => p.id === selected.id) || selected;
       } catch (e) { error = refusal(e); }
@@ -169,7 +198,8 @@ export default {
         <h3>${t("pt_figures")}</h3>
         ${figures ? html`<div class="au-table"><table id="pt-figures"><thead><tr><th>${t("pt_period")}</th><th>${t("pt_hours")}</th><th>${t("pt_planned")}</th><th>${t("pt_done")}</th><th>${t("pt_partial")}</th><th>${t("pt_missed")}</th><th>${t("pt_minutes_at")}</th><th>${t("log_service")}</th><th>${t("log_mediation")}</th><th>${t("log_stop_check")}</th></tr></thead>
           <tbody>${[...figures.rows, figures.total].map((r) => html`<tr><td>${r.period === "total" ? (currentLang() === "en" ? "Total" : "合计") : r.period}</td><td>${fmtNum(r.patrol_hours, 1)}</td><td>${r.visits_planned}</td><td>${r.visits_done}</td><td>${r.visits_partial}</td><td>${r.visits_missed}</td><td>${fmtNum(r.minutes_at_spots, 0)}</td><td>${r.logs.service || 0}</td><td>${r.logs.mediation || 0}</td><td>${r.logs.stop_check || 0}</td></tr>`)}</tbody></table></div>
-          <p><a href="${csv}" download>${t("csv")}</a></p>` : nothing}`);
+          <p><a href="${csv}" download>${t("csv")}</a></p>` : nothing}
+        ${effect ? effectBlock(effect) : nothing}`);
     }
 
     await load();

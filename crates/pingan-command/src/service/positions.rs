@@ -118,10 +118,6 @@ pub async fn record_positions(
 /// Records a position report for a unit whose source is not a device of its own (an officer's
 /// phone, under the officer's session, for a car without GPS): the same checks and
 /// classification as a device's fixes.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one procedure whose steps read in order; split when it next grows"
-)]
 pub async fn record_unit_positions(
     state: &AppState,
     unit: crate::domain::unit::Unit,

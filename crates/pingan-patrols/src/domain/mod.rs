@@ -2,6 +2,7 @@
 //! its GPS fixes, the field logs, and the records the store keeps. No I/O, no clock.
 
 pub mod dwell;
+pub mod effect;
 pub mod logs;
 pub mod plan;
 pub mod records;

@@ -117,6 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_logs, add_log))
         .routes(routes!(get_figures))
         .routes(routes!(figures_export))
+        .routes(routes!(get_effect))
         .routes(routes!(my_day))
         .routes(routes!(start_duty, end_duty))
         .routes(routes!(my_position))
@@ -402,4 +403,22 @@ pub async fn step_assignment(
     ApiJson(req): ApiJson<AssignmentStep>,
 ) -> ApiResult<Json<MyDay>> {
     Ok(Json(field::step_assignment(&state, &caller, req).await?))
+}
+
+/// Whether it worked: the residual-deterrence curve by dwell band and the difference in
+/// differences between visited and unvisited planned spots, over the window (default the 30
+/// days before now).
+#[utoipa::path(get, path = "/patrols/effect", tag = "patrols", params(FiguresQuery),
+    responses((status = 200, body = crate::service::effect::Effect), (status = 400, body = pingan_server::error::Problem)))]
+pub async fn get_effect(
+    State(state): State<AppState>,
+    _caller: Authorized<perm::ReadPatrols>,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
+) -> ApiResult<Json<crate::service::effect::Effect>> {
+    let to = Timestamp::parse_field("to", q.to.as_deref())?.unwrap_or_else(|| state.now());
+    let from = Timestamp::parse_field("from", q.from.as_deref())?
+        .unwrap_or_else(|| to.plus_seconds(-30 * 86_400));
+    Ok(Json(
+        crate::service::effect::effect(&state, from, to).await?,
+    ))
 }

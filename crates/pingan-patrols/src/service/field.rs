@@ -329,6 +329,33 @@ pub struct NewLog {
     pub corrects: Option<String>,
 }
 
+/// Where a log happened: the given point, or the unit's last position.
+fn place(
+    lon: Option<f64>,
+    lat: Option<f64>,
+    last: Option<(f64, f64)>,
+) -> PatrolsResult<(f64, f64)> {
+    let (lon, lat) = match (lon, lat, last) {
+        (Some(lon), Some(lat), _) => (lon, lat),
+        (None, None, Some(p)) => p,
+        (None, None, None) => {
+            return Err(PatrolsError::invalid(
+                "lon",
+                "the unit has no position: give lon and lat",
+            ))
+        }
+        (None, Some(_), _) => return Err(PatrolsError::invalid("lon", "give lon with lat")),
+        (Some(_), None, _) => return Err(PatrolsError::invalid("lat", "give lat with lon")),
+    };
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(PatrolsError::invalid("lon", "a longitude in degrees"));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(PatrolsError::invalid("lat", "a latitude in degrees"));
+    }
+    Ok((lon, lat))
+}
+
 /// Appends a field log for the officer's unit, placed in its town and grid.
 pub async fn add_log(
     state: &AppState,
@@ -349,24 +376,7 @@ pub async fn add_log(
         ));
     }
     let unit = command_units::load_unit(state, &duty.unit_id).await?;
-    let (lon, lat) = match (req.lon, req.lat, unit.last_fix) {
-        (Some(lon), Some(lat), _) => (lon, lat),
-        (None, None, Some(f)) => (f.lon, f.lat),
-        (None, None, None) => {
-            return Err(PatrolsError::invalid(
-                "lon",
-                "the unit has no position: give lon and lat",
-            ))
-        }
-        (None, Some(_), _) => return Err(PatrolsError::invalid("lon", "give lon with lat")),
-        (Some(_), None, _) => return Err(PatrolsError::invalid("lat", "give lat with lon")),
-    };
-    if !(-180.0..=180.0).contains(&lon) {
-        return Err(PatrolsError::invalid("lon", "a longitude in degrees"));
-    }
-    if !(-90.0..=90.0).contains(&lat) {
-        return Err(PatrolsError::invalid("lat", "a latitude in degrees"));
-    }
+    let (lon, lat) = place(req.lon, req.lat, unit.last_fix.map(|f| (f.lon, f.lat)))?;
     match (&req.plan_id, req.visit_seq) {
         (Some(p), Some(seq)) => {
             find_visit(state, &duty.unit_id, p, seq).await?;

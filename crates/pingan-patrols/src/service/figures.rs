@@ -56,7 +56,7 @@ pub struct PatrolFigures {
 fn period_of(t: Timestamp, offset_s: i64, period: Period) -> String {
     use chrono::{Datelike, Duration, NaiveDate};
     let local = chrono::DateTime::from_timestamp_micros(t.micros() + offset_s * 1_000_000)
-        .map_or_else(|| NaiveDate::default(), |d| d.date_naive());
+        .map_or_else(NaiveDate::default, |d| d.date_naive());
     let first = match period {
         Period::Day => local,
         Period::Week => local - Duration::days(i64::from(local.weekday().num_days_from_monday())),

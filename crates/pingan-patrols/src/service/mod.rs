@@ -5,6 +5,7 @@
 
 pub mod draw;
 pub mod dwell;
+pub mod effect;
 pub mod field;
 pub mod figures;
 pub mod plans;

@@ -67,9 +67,17 @@ both!(
         assert_eq!(s, StatusCode::CONFLICT, "{refused}");
         assert_eq!(refused["code"], "not_on_duty");
         on_duty(&app, &officer, "car-1").await;
-        // The car is at the market when the shift begins; the plan sends it to the market and the shop.
+        // The car was last seen at the market an hour ago (outside every stop's window); the plan
+        // sends it from there to the market and the shop.
         let now = now(&app);
-        stay(&app, &officer, MARKET, now.minus_seconds(40), now).await;
+        stay(
+            &app,
+            &officer,
+            MARKET,
+            now.minus_seconds(3600),
+            now.minus_seconds(3580),
+        )
+        .await;
         let plan = draft(
             &app,
             &op,
@@ -91,7 +99,16 @@ both!(
         );
         // Ten minutes and more inside the first spot's area, reported by the phone (in the past:
         // the visit's window reaches back by the slack).
-        stay(&app, &officer, spot, now.minus_seconds(11 * 60), now).await;
+        stay(
+            &app,
+            &officer,
+            spot,
+            now.minus_seconds(13 * 60),
+            now.minus_seconds(2 * 60),
+        )
+        .await;
+        // Then it drives away (two minutes later it is far off: the stay has ended).
+        stay(&app, &officer, (118.82, 35.0), now.minus_seconds(40), now).await;
         pingan_patrols::service::dwell::on_position(&app.state, "car-1", now)
             .await
             .unwrap();
@@ -106,6 +123,33 @@ both!(
             day["next"], 0,
             "the next visit moves on once one is done: {day}"
         );
+        // The evaluation sees the confirmed visit in its dwell band, and the spot as visited.
+        let (s, effect) = app
+            .call(Method::GET, "/api/v1/patrols/effect", Some(&op), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{effect}");
+        let band = effect["koper"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["from_min"] == 10)
+            .unwrap();
+        assert_eq!(band["visits"], 1, "{effect}");
+        assert_eq!(band["curve"][0]["s"], 1.0);
+        assert!(
+            effect["did"]["treated_spots"].as_u64().unwrap() >= 1,
+            "{effect}"
+        );
+        let (s, bad) = app
+            .call(
+                Method::GET,
+                "/api/v1/patrols/effect?from=2020-01-01T00:00:00Z",
+                Some(&op),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(field_of(&bad), "from");
         // Tactics used on it are recorded and audited; unknown ones are refused by name.
         let (s, v) = app.call(Method::PUT, "/api/v1/patrols/me/tactics", Some(&officer),
         Some(json!({"plan_id": plan["id"], "seq": 0, "tactics": ["visible_presence", "talk_to_shopkeepers"]}))).await;
