@@ -130,6 +130,12 @@ struct Unit {
     /// Metres travelled from that node towards the next.
     along: f64,
     state: State,
+    /// Published patrol stops still to make: the network node and the planned departure.
+    orders: std::collections::VecDeque<(usize, i64)>,
+    /// The departure of the stop the unit is driving to.
+    heading_for: Option<i64>,
+    /// Staying at a stop until then.
+    hold_until: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,6 +242,9 @@ impl LiveSim {
                     seg: 0,
                     along: 0.0,
                     state: State::Patrol,
+                    orders: std::collections::VecDeque::new(),
+                    heading_for: None,
+                    hold_until: None,
                 }
             })
             .collect();
@@ -291,6 +300,27 @@ impl LiveSim {
     pub fn with_volume(mut self, volume: f64) -> Self {
         self.volume = volume.clamp(0.001, 10.0);
         self
+    }
+
+    /// The ids of the units on patrol in the live world.
+    pub fn patrol_units(&self) -> Vec<String> {
+        self.units.iter().map(|u| u.id.0.clone()).collect()
+    }
+
+    /// Gives a unit the stops of a published patrol plan, in order: `(lon, lat)` and the planned
+    /// departure (UTC µs). From then on, when it is not answering a call, the unit drives to
+    /// each stop along the roads, stays there until its departure and drives on; once the stops
+    /// are used up it patrols its round again. Replaces any stops given before.
+    pub fn set_orders(&mut self, unit: &str, stops: &[((f64, f64), i64)]) {
+        let nodes: Vec<(usize, i64)> = stops
+            .iter()
+            .map(|&(p, depart)| (self.model.net.nearest_node(to_xy(p)), depart))
+            .collect();
+        if let Some(u) = self.units.iter_mut().find(|u| u.id.0 == unit) {
+            u.orders = nodes.into_iter().collect();
+            u.heading_for = None;
+            u.hold_until = None;
+        }
     }
 
     fn schedule_stolen_car(&mut self, district: &District, start: i64) {
@@ -465,6 +495,9 @@ impl LiveSim {
         }
         u.seg = 0;
         u.state = State::EnRoute(incident.clone());
+        // A call comes before the plan: the stop it was driving to (or at) is given up.
+        u.heading_for = None;
+        u.hold_until = None;
         events.push(LiveEvent::Dispatched {
             unit: u.id.clone(),
             incident,
@@ -519,8 +552,26 @@ impl LiveSim {
                         }
                         State::OnScene(..) => break,
                         State::Patrol => {
-                            let target = u.targets[u.next_target % u.targets.len().max(1)];
-                            u.next_target += 1;
+                            // At a published stop: stay until its departure.
+                            if let Some(depart) = u.heading_for.take() {
+                                u.hold_until = Some(depart);
+                            }
+                            if u.hold_until.is_some_and(|d| d > t) {
+                                break;
+                            }
+                            u.hold_until = None;
+                            // Stops whose departure has passed are skipped (a call came first).
+                            while u.orders.front().is_some_and(|&(_, d)| d <= t) {
+                                u.orders.pop_front();
+                            }
+                            let target = if let Some((node, depart)) = u.orders.pop_front() {
+                                u.heading_for = Some(depart);
+                                node
+                            } else {
+                                let target = u.targets[u.next_target % u.targets.len().max(1)];
+                                u.next_target += 1;
+                                target
+                            };
                             let path = self.model.net.path(a, target).unwrap_or_else(|| vec![a]);
                             let u = &mut self.units[k];
                             u.path = path;

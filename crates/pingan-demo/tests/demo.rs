@@ -477,3 +477,48 @@ fn live_calls_are_answered_by_units_driving_to_them() {
         6 * 288
     );
 }
+
+#[test]
+fn a_unit_given_published_stops_drives_to_each_and_stays_until_its_departure() {
+    let d = district();
+    let start = d.config.start_day + 9 * HOUR;
+    let mut sim = LiveSim::new(d, 5, start);
+    let unit = sim.patrol_units()[0].clone();
+    // A key place of the district, to be left 40 minutes after the start.
+    let stop = d.key_places[d.key_places.len() / 2].position;
+    sim.set_orders(&unit, &[(stop, start + 40 * 60 * SECOND)]);
+    let mut near = Vec::new();
+    for k in 0..60 {
+        for e in sim.step(start + k * 60 * SECOND, 60 * SECOND) {
+            if let LiveEvent::UnitPosition(t) = e {
+                if t.unit.0 == unit {
+                    let dx = (t.position.0 - stop.0) * 91_000.0;
+                    let dy = (t.position.1 - stop.1) * 111_000.0;
+                    near.push((t.at, dx.hypot(dy) < 300.0));
+                }
+            }
+        }
+    }
+    // It got there, stayed until the departure, and drove on.
+    let first = near
+        .iter()
+        .position(|n| n.1)
+        .expect("the unit reaches its stop");
+    let stayed = near[first..].iter().take_while(|n| n.1).count() as i64;
+    let departs = start + 40 * 60 * SECOND;
+    let arrived = near[first].0;
+    assert!(
+        arrived < departs,
+        "arrived at {arrived}, after the departure"
+    );
+    let until = arrived + stayed * 60 * SECOND;
+    assert!(
+        (departs - 2 * 60 * SECOND..=departs + 5 * 60 * SECOND).contains(&until),
+        "arrived {} min after the start and stayed {stayed} min",
+        (arrived - start) / (60 * SECOND)
+    );
+    assert!(
+        near.last().is_some_and(|n| !n.1),
+        "it drove on after the stop"
+    );
+}

@@ -427,6 +427,7 @@ async fn live_loop(
     let read_base = (start / 60_000_000 - 26_297_280) * 100_000;
     let mut read_seq: HashMap<String, i64> = HashMap::new();
     let mut desk = Desk::default();
+    let mut patrols = super::demo_patrols::Patrols::default();
     // Detections are sent by the video platform that records the camera, as a platform's
     // integration would.
     let platform_of: BTreeMap<String, String> = district
@@ -462,6 +463,9 @@ async fn live_loop(
             }
         }
         beats += 1;
+        patrols
+            .ensure(&mut desk, &client, &base, &mut sim, (start, speed))
+            .await;
         let events = sim.step(sim_now, step);
         sim_now += step;
         // Events are stamped with the wall clock: at --speed N the world is N times busier,
@@ -598,7 +602,7 @@ fn live_detection(d: &pingan_demo::Detection, wall_us: i64) -> serde_json::Value
 /// The command-centre side of the live world: the operator takes calls and moves incidents
 /// through their lifecycle through the API, as a person at the desk would.
 #[derive(Default)]
-struct Desk {
+pub(super) struct Desk {
     token: Option<String>,
     /// Simulated incident id → (pingan's incident id, the version last seen).
     incidents: std::collections::HashMap<String, (String, i64)>,
@@ -619,7 +623,26 @@ impl Desk {
         self.token.clone()
     }
 
-    async fn post(
+    pub(super) async fn get(
+        &mut self,
+        client: &reqwest::Client,
+        base: &str,
+        path: &str,
+    ) -> Option<serde_json::Value> {
+        let token = self.token(client, base).await?;
+        let resp = client
+            .get(format!("{base}/api/v1{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.json().await.ok()
+    }
+
+    pub(super) async fn post(
         &mut self,
         client: &reqwest::Client,
         base: &str,

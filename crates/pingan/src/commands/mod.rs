@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod audit;
 pub mod demo;
 mod demo_load;
+mod demo_patrols;
 pub mod import;
 pub mod reads;
 pub mod serve;
