@@ -239,6 +239,7 @@ pub(crate) fn build(cfg: &DemoConfig) -> District {
         detection_days: DETECTION_DAYS,
     };
     let key_places: Vec<_> = kps.iter().map(|k| k.place.clone()).collect();
+    let field_logs = crate::fieldlogs::logs(seed, &duty, &key_places, cfg.start_day);
     let geojson = crate::geojson::write(
         &ground,
         &key_places,
@@ -266,6 +267,7 @@ pub(crate) fn build(cfg: &DemoConfig) -> District {
         plate_reads: reads,
         unit_tracks,
         detections,
+        field_logs,
         stories,
         volumes,
     }

@@ -39,6 +39,7 @@
 //! depend on pingan's other crates; the tests validate the GeoJSON with `pingan-spatial`.
 
 mod activity;
+mod fieldlogs;
 mod geojson;
 mod incidents;
 mod live;
@@ -210,6 +211,8 @@ pub struct District {
     pub unit_tracks: Vec<TrackPoint>,
     /// Detection events, by time.
     pub detections: Vec<Detection>,
+    /// The patrol cars' field logs over the history, by time.
+    pub field_logs: Vec<FieldLog>,
     /// The stories.
     pub stories: Stories,
     /// Counts.

@@ -345,6 +345,21 @@ pub struct DutyShift {
     pub route: Vec<KeyPlaceId>,
 }
 
+/// A patrol car's field log (a service, a mediation, a stop, …), as `pingan-patrols` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldLog {
+    /// `PL-DEMO-00001`, …
+    pub id: String,
+    /// UTC µs.
+    pub at: i64,
+    pub unit: UnitId,
+    /// The log kind's code (`service`, `mediation`, `case_solved`, `stop_check`, …).
+    pub kind: String,
+    /// The kind's fields, as the API takes them (no one's name).
+    pub detail: serde_json::Value,
+    pub position: (f64, f64),
+}
+
 /// A vehicle of the traffic model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vehicle {

@@ -522,3 +522,27 @@ fn a_unit_given_published_stops_drives_to_each_and_stays_until_its_departure() {
         "it drove on after the stop"
     );
 }
+
+#[test]
+fn the_history_holds_the_report_s_patrol_figures() {
+    let d = district();
+    let count = |kind: &str| d.field_logs.iter().filter(|l| l.kind == kind).count();
+    // The report: over 90 services to the public; 31 disputes mediated or cases solved.
+    assert!(count("service") > 90, "{}", count("service"));
+    assert_eq!(count("mediation") + count("case_solved"), 31);
+    assert!(d.field_logs.iter().all(|l| l.at < d.config.start_day));
+    assert!(d.field_logs.windows(2).all(|w| w[0].at <= w[1].at));
+    // Each log lies inside a shift of its unit.
+    for l in &d.field_logs {
+        assert!(
+            d.duty
+                .iter()
+                .any(|s| s.unit == l.unit && s.start <= l.at && l.at < s.end),
+            "{} is outside its unit's shifts",
+            l.id
+        );
+    }
+    let ids: std::collections::BTreeSet<&str> =
+        d.field_logs.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids.len(), d.field_logs.len());
+}

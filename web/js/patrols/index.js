@@ -13,6 +13,8 @@ const audit = {
   "patrol.duty.end": ["巡逻下岗", "Signed off patrol"],
   "patrol.log": ["巡逻现场记录", "Field log written"],
   "patrol.visit.tactics": ["记录巡逻措施", "Tactics recorded"],
+  "patrol_log.import": ["导入历史巡逻记录", "Past field logs imported"],
+  "patrol_duty.import": ["导入历史巡逻班次", "Past patrol shifts imported"],
 };
 
 export default { name: "patrols", views: [field, plans], audit };

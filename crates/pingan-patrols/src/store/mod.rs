@@ -527,3 +527,59 @@ pub async fn duties(
         })
         .collect()
 }
+
+/// Stores a batch of past field logs (an import: the demo's history) in one transaction with
+/// one ledger entry for the batch. Returns how many were stored.
+pub async fn import_logs(
+    store: &Store,
+    logs: &[LogRecord],
+    audit: NewAuditEntry,
+) -> Result<usize, StoreError> {
+    let mut tx = store.begin_write().await.map_err(backend("begin"))?;
+    for log in logs {
+        sqlx::query(
+            "INSERT INTO patrol_logs (id, at, unit_id, officer, kind, detail, lon, lat, town_id, \
+             grid_id, plan_id, visit_seq, corrects, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, $11)",
+        )
+        .bind(log.id.as_str())
+        .bind(log.at.micros())
+        .bind(log.unit_id.as_str())
+        .bind(log.officer.as_str())
+        .bind(log.kind.as_str())
+        .bind(to_json(&log.detail)?)
+        .bind(log.lon)
+        .bind(log.lat)
+        .bind(log.town_id.as_deref())
+        .bind(log.grid_id.as_deref())
+        .bind(log.recorded_at.micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err("import a field log", "field log", log.id.as_str()))?;
+    }
+    tx.commit(vec![audit], "commit imported field logs").await?;
+    Ok(logs.len())
+}
+
+/// Stores past duties (an import: the demo's roster) in one transaction with one ledger entry.
+pub async fn import_duties(
+    store: &Store,
+    duties: &[Duty],
+    audit: NewAuditEntry,
+) -> Result<usize, StoreError> {
+    let mut tx = store.begin_write().await.map_err(backend("begin"))?;
+    for d in duties {
+        sqlx::query(
+            "INSERT INTO patrol_duty (officer, unit_id, start_at, end_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(d.officer.as_str())
+        .bind(d.unit_id.as_str())
+        .bind(d.start_at.micros())
+        .bind(d.end_at.map(|t| t.micros()))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err("import a duty", "duty", d.officer.as_str()))?;
+    }
+    tx.commit(vec![audit], "commit imported duties").await?;
+    Ok(duties.len())
+}

@@ -313,8 +313,9 @@ async fn build(config: &Config, seed: u64, small: bool) -> anyhow::Result<Marker
     bar.set_message("storing the video network and detections");
     super::demo_load::sensors(&store, &district).await?;
     bar.inc(1);
-    bar.set_message("storing units, tracks and the incident history");
+    bar.set_message("storing units, tracks, the incident history and the patrol logs");
     super::demo_load::command(&store, &district, &geography).await?;
+    super::demo_patrols::load_logs(&store, &district, &geography).await?;
     bar.inc(1);
     bar.finish_and_clear();
     store.close().await;

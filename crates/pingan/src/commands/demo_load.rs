@@ -421,7 +421,7 @@ pub async fn command(
 }
 
 /// The ledger entry of one batch the demo loads (`{object}.import` by `pingan demo`).
-fn demo_import(object: &str, rows: usize) -> pingan_core::audit::NewAuditEntry {
+pub(super) fn demo_import(object: &str, rows: usize) -> pingan_core::audit::NewAuditEntry {
     super::local_entry(
         super::demo::DEMO_ACTOR,
         &format!("{object}.import"),

@@ -88,3 +88,59 @@ impl Patrols {
         }
     }
 }
+
+/// Loads the patrol cars' field logs of the history (one ledger entry for the batch), each
+/// placed in its town and grid, written by the demo's officer; and the roster's past shifts.
+pub(super) async fn load_logs(
+    store: &pingan_db::Store,
+    district: &pingan_demo::District,
+    geography: &pingan_spatial::geography::Geography,
+) -> anyhow::Result<()> {
+    use pingan_core::Timestamp;
+    use pingan_patrols::domain::logs::{LogDetail, LogKind};
+    use pingan_patrols::domain::records::LogRecord;
+    let mut rows = Vec::with_capacity(district.field_logs.len());
+    for l in &district.field_logs {
+        let kind = LogKind::parse(&l.kind)
+            .ok_or_else(|| anyhow::anyhow!("demo field log {}: unknown kind {}", l.id, l.kind))?;
+        let detail: LogDetail = serde_json::from_value(l.detail.clone())?;
+        detail
+            .check(kind)
+            .map_err(|e| anyhow::anyhow!("demo field log {}: {e}", l.id))?;
+        let loc = geography.locate(l.position.0, l.position.1);
+        rows.push(LogRecord {
+            id: l.id.clone(),
+            at: Timestamp(l.at),
+            unit_id: l.unit.0.clone(),
+            officer: "officer".into(),
+            kind,
+            detail,
+            lon: l.position.0,
+            lat: l.position.1,
+            town_id: loc.town.map(|t| t.0),
+            grid_id: loc.grid.map(|g| g.0),
+            plan_id: None,
+            visit_seq: None,
+            corrects: None,
+            recorded_at: Timestamp(l.at),
+        });
+    }
+    let entry = super::demo_load::demo_import("patrol_log", rows.len());
+    let n = pingan_patrols::store::import_logs(store, &rows, entry).await?;
+    // The roster's past shifts are the patrol hours (each car's crew signed on for its shift).
+    let duties: Vec<pingan_patrols::domain::records::Duty> = district
+        .duty
+        .iter()
+        .filter(|s| s.end <= district.config.start_day)
+        .map(|s| pingan_patrols::domain::records::Duty {
+            officer: format!("crew-{}", s.unit.0),
+            unit_id: s.unit.0.clone(),
+            start_at: Timestamp(s.start),
+            end_at: Some(Timestamp(s.end)),
+        })
+        .collect();
+    let entry = super::demo_load::demo_import("patrol_duty", duties.len());
+    let shifts = pingan_patrols::store::import_duties(store, &duties, entry).await?;
+    tracing::info!(logs = n, shifts, "patrol field logs and shifts loaded");
+    Ok(())
+}
