@@ -434,13 +434,8 @@ pub async fn end_duty(
     Ok(())
 }
 
-/// Appends a field log with its ledger entry.
-pub async fn add_log(
-    store: &Store,
-    log: &LogRecord,
-    audit: Vec<NewAuditEntry>,
-) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await.map_err(backend("begin"))?;
+/// Inserts one field log in `tx`.
+async fn insert_log(tx: &mut pingan_db::WriteTx, log: &LogRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO patrol_logs (id, at, unit_id, officer, kind, detail, lon, lat, town_id, grid_id, \
          plan_id, visit_seq, corrects, recorded_at) \
@@ -460,9 +455,20 @@ pub async fn add_log(
     .bind(log.visit_seq)
     .bind(log.corrects.as_deref())
     .bind(log.recorded_at.micros())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map_err("store a field log", "field log", log.id.as_str()))?;
+    Ok(())
+}
+
+/// Appends a field log with its ledger entry.
+pub async fn add_log(
+    store: &Store,
+    log: &LogRecord,
+    audit: Vec<NewAuditEntry>,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await.map_err(backend("begin"))?;
+    insert_log(&mut tx, log).await?;
     tx.commit(audit, "commit a field log").await?;
     Ok(())
 }
@@ -537,25 +543,7 @@ pub async fn import_logs(
 ) -> Result<usize, StoreError> {
     let mut tx = store.begin_write().await.map_err(backend("begin"))?;
     for log in logs {
-        sqlx::query(
-            "INSERT INTO patrol_logs (id, at, unit_id, officer, kind, detail, lon, lat, town_id, \
-             grid_id, plan_id, visit_seq, corrects, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, $11)",
-        )
-        .bind(log.id.as_str())
-        .bind(log.at.micros())
-        .bind(log.unit_id.as_str())
-        .bind(log.officer.as_str())
-        .bind(log.kind.as_str())
-        .bind(to_json(&log.detail)?)
-        .bind(log.lon)
-        .bind(log.lat)
-        .bind(log.town_id.as_deref())
-        .bind(log.grid_id.as_deref())
-        .bind(log.recorded_at.micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err("import a field log", "field log", log.id.as_str()))?;
+        insert_log(&mut tx, log).await?;
     }
     tx.commit(vec![audit], "commit imported field logs").await?;
     Ok(logs.len())
