@@ -44,6 +44,11 @@ test("the operator draws up a plan, reads why each stop is there, and publishes 
   const first = await rows.first().innerText();
   assert.ok(/热点网格|重点场所|指挥员添加/.test(first), `each stop says why (zh-CN): ${first}`);
   await checkA11y(page, "patrol plan draft, zh-CN");
+  // The supervisor drops the last stop; the server checks the edit and the plan follows.
+  const before = await rows.count();
+  await plan.locator(`table.pt-route[data-unit="${unit.id}"] .pt-remove`).last().click();
+  await eventually(async () => (await panel.locator("#pt-msg").innerText()).includes("计划已修改"), "the edit is saved");
+  assert.equal(await rows.count(), before - 1, "one stop fewer");
   await panel.locator("#pt-publish").click();
   await eventually(async () => (await panel.locator("#pt-msg").innerText()).includes("计划已发布"), "the plan is published");
   // In English the reasons are in English too.
@@ -98,7 +103,9 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   const v = me.visits.find((x) => !x.final && x.arrive_at / 1000 - SLACK <= now - 12 * 60_000 && x.depart_at / 1000 + SLACK >= now + 5 * 60_000);
   assert.ok(v, `a stop whose window holds the last minutes: ${JSON.stringify(me.visits.map((x) => [x.arrive_at, x.depart_at, x.final]))}`);
   const fixes = [];
-  for (let t = now - 11 * 60_000; t <= now; t += 20_000) fixes.push({ at: new Date(t).toISOString(), lon: v.lon, lat: v.lat, accuracy_m: 8 });
+  for (let t = now - 13 * 60_000; t <= now - 2 * 60_000; t += 20_000) fixes.push({ at: new Date(t).toISOString(), lon: v.lon, lat: v.lat, accuracy_m: 8 });
+  // Then it drives off (about a kilometre east): the stay has ended, with a time it left.
+  for (let t = now - 60_000; t <= now - 20_000; t += 20_000) fixes.push({ at: new Date(t).toISOString(), lon: v.lon + 0.012, lat: v.lat, accuracy_m: 8 });
   await server.api("officer").post("/patrols/me/position", { fixes });
   const row = panel.locator(`.pt-visit[data-plan="${v.plan_id}"][data-seq="${v.seq}"]`);
   await eventually(async () => (await row.innerText()).includes("已完成"), "the stop shows done from GPS", 30_000);
@@ -117,11 +124,13 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   assert.ok(!(await panel.locator("#pt-err").innerText()).includes("a dispute has"), "no English server text in the Chinese page");
   await panel.getByRole("button", { name: "取消" }).click();
   // The phone as the unit's position source: its location arrives as the unit's last fix.
-  await ctx.setGeolocation({ longitude: v.lon, latitude: v.lat });
+  // (Where the car drove off to, away from the stop it has left.)
+  const away = { longitude: v.lon + 0.012, latitude: v.lat };
+  await ctx.setGeolocation(away);
   await panel.locator("#pt-share").check();
   await eventually(async () => {
     const u = await server.api("operator").get(`/units/${unit.id}`);
-    return u.last_fix && Math.abs(u.last_fix.lon - v.lon) < 1e-6 && u.last_fix.at / 1000 > now; // UTC µs
+    return u.last_fix && Math.abs(u.last_fix.lon - away.longitude) < 1e-6 && u.last_fix.at / 1000 > now; // UTC µs
   }, "the phone's position reaches the unit", 40_000);
   // An assignment arrives on the phone; the officer reports each step with one button.
   const inc = await server.api("operator").post("/incidents", { type: "theft.bicycle", source: "phone_110", priority: 2, lon: v.lon, lat: v.lat, description: "商店门口自行车被盗" });
@@ -152,4 +161,10 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   await panel.getByRole("button", { name: /下岗|Sign off/ }).click();
   await panel.locator("#pt-sign-on").waitFor();
   await ctx.close();
+  // The operator's evaluation now draws the deterrence curve from the confirmed visit.
+  const op = await server.page("operator");
+  await op.reload();
+  const plans = await gotoView(op, "patrols");
+  await plans.locator(".pt-chart svg path").first().waitFor();
+  assert.ok((await plans.locator("#pt-koper").innerText()).length > 0);
 });

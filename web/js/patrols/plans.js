@@ -5,7 +5,7 @@
 import { api } from "../platform/api.js";
 import { currentLang, fill, fmtNum, fmtTime, t, utcMsToWall, wallToUtcMs } from "../platform/i18n.js";
 import { getMap, setOverlay } from "../platform/map.js";
-import { html, node, nothing, put } from "../platform/dom.js";
+import { html, node, nothing, put, svg } from "../platform/dom.js";
 import { lifecycle } from "../platform/life.js";
 import { onMapClick } from "../platform/ui.js";
 import { refusal } from "./strings.js";
@@ -62,17 +62,18 @@ function qualityBlock(plan) {
       <tbody>${plan.plan.metering.map((a) => html`<tr><td>${a.area}</td><td>${a.visits} / ${a.max_visits}</td><td>${fmtNum(a.minutes, 0)} / ${a.max_minutes}</td></tr>`)}</tbody></table>`;
 }
 
-function routesBlock(plan) {
+function routesBlock(plan, onRemove) {
   const visitsOf = {};
   for (const r of plan.plan.routes) for (const v of r.visits) visitsOf[v.spot] = (visitsOf[v.spot] || 0) + 1;
   return plan.plan.routes.map((r) => {
     const seen = {};
     return html`<h4>${t("pt_unit")} ${r.unit}</h4>
-      <table class="pt-route" data-unit="${r.unit}"><thead><tr><th>${t("pt_arrive")}</th><th>${t("pt_place")}</th><th>${t("pt_why")}</th></tr></thead>
-      <tbody>${r.visits.map((v) => {
+      <table class="pt-route" data-unit="${r.unit}"><thead><tr><th>${t("pt_arrive")}</th><th>${t("pt_place")}</th><th>${t("pt_why")}</th>${onRemove ? html`<th><span class="sr-only">${t("pt_remove")}</span></th>` : nothing}</tr></thead>
+      <tbody>${r.visits.map((v, i) => {
         seen[v.spot] = (seen[v.spot] || 0) + 1;
         return html`<tr><td class="pt-time">${fmtTime(v.arrive_us).slice(-8, -3)}–${fmtTime(v.depart_us).slice(-8, -3)}</td>
-          <td>${spotName(plan, v.spot)}</td><td>${why(plan, v.spot)} · ${fill("pt_visit_of", { i: seen[v.spot], n: visitsOf[v.spot] })}</td></tr>`;
+          <td>${spotName(plan, v.spot)}</td><td>${why(plan, v.spot)} · ${fill("pt_visit_of", { i: seen[v.spot], n: visitsOf[v.spot] })}</td>
+          ${onRemove ? html`<td><button type="button" class="secondary pt-remove" aria-label="${t("pt_remove")}: ${spotName(plan, v.spot)} ${fmtTime(v.arrive_us).slice(-8, -3)}" @click=${() => onRemove(r.unit, i)}>${t("pt_remove")}</button></td>` : nothing}</tr>`;
       })}</tbody></table>`;
   });
 }
@@ -86,11 +87,37 @@ function survivalAt(curve, t) {
 
 const AT = [60, 240, 1440];
 
+const CHART_COLOURS = ["#6b7280", "#a16207", "#047857", "#1d4ed8"];
+
+/// The survival curves as a step chart: minutes after leaving (0–24 h, square-root scale so the
+/// first hours read) against the share of visits still followed by no incident.
+function koperChart(e) {
+  const W = 320, H = 160, L = 34, B = 22;
+  const maxT = e.horizon_min;
+  const x = (tm) => L + (W - L - 6) * Math.sqrt(Math.min(tm, maxT) / maxT);
+  const y = (sv) => 6 + (H - B - 6) * (1 - sv);
+  const path = (curve) => {
+    let d = `M${x(0)},${y(1)}`;
+    for (const p of curve.slice(1)) d += ` H${x(p.t_min)} V${y(p.s)}`;
+    return d + ` H${x(maxT)}`;
+  };
+  const ticks = [0, 60, 240, 720, 1440];
+  return html`<figure class="pt-chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="pt-chart-cap">
+      ${svg`<line x1="${L}" y1="${y(0)}" x2="${W - 6}" y2="${y(0)}" stroke="#9ca3af"/>
+      <line x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(1)}" stroke="#9ca3af"/>
+      ${[0, 0.5, 1].map((v) => svg`<text x="${L - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${Math.round(v * 100)}%</text>`)}
+      ${ticks.map((tm) => svg`<text x="${x(tm)}" y="${H - 6}" text-anchor="middle" font-size="10">${tm / 60}h</text>`)}
+      ${e.koper.filter((b) => b.visits).map((b, k) => svg`<path d="${path(b.curve)}" fill="none" stroke="${CHART_COLOURS[k % 4]}" stroke-width="2"/>`)}`}
+    </svg><figcaption id="pt-chart-cap" class="muted">${t("pt_chart_caption")}
+      ${e.koper.filter((b) => b.visits).map((b, k) => html` <span class="pt-key" style="border-color:${CHART_COLOURS[k % 4]}"></span>${b.to_min >= 600 ? fill("pt_band_over", { m: b.from_min }) : fill("pt_band_range", { a: b.from_min, b: b.to_min })}`)}</figcaption></figure>`;
+}
+
 function effectBlock(e) {
   const pct = (x) => `${fmtNum(x * 100, 0)} %`;
   const d = e.did;
   return html`<h3>${t("pt_effect")}</h3>
     <p class="muted">${t("pt_koper_hint")}</p>
+    ${e.koper.some((b) => b.visits) ? koperChart(e) : nothing}
     <div class="au-table"><table id="pt-koper"><thead><tr><th>${t("pt_band")}</th><th>${t("pt_visits")}</th><th>${t("pt_events")}</th><th>${t("pt_median")}</th>
       ${AT.map((m) => html`<th>${fill("pt_quiet_after", { h: m / 60 })}</th>`)}</tr></thead>
       <tbody>${e.koper.map((b) => html`<tr><td>${b.to_min >= 600 ? fill("pt_band_over", { m: b.from_min }) : fill("pt_band_range", { a: b.from_min, b: b.to_min })}</td>
@@ -168,6 +195,17 @@ export default {
       } catch (e) { error = refusal(e); draw(); }
     }
 
+    /// A supervisor's edit: the draft without one stop (the server checks the routes again).
+    async function removeStop(unit, index) {
+      const routes = selected.plan.routes.map((r) => (r.unit === unit ? { ...r, visits: r.visits.filter((_, i) => i !== index) } : r));
+      try {
+        selected = await api("PUT", `/patrols/plans/${encodeURIComponent(selected.id)}`, { version: selected.version, routes });
+        message = t("pt_edited");
+        error = "";
+        await load();
+      } catch (e) { error = refusal(e); draw(); }
+    }
+
     function draw() {
       if (!panel.isConnected) return;
       drawLayer(selected);
@@ -194,7 +232,7 @@ export default {
           ${canPlan && selected.state !== "cancelled" ? html`<div class="row">
             ${selected.state === "draft" ? html`<button type="button" id="pt-publish" @click=${() => act("publish")}>${t("pt_publish")}</button>` : nothing}
             <button type="button" class="secondary" id="pt-cancel" @click=${() => act("cancel")}>${t("pt_cancel_plan")}</button></div>` : nothing}
-          ${qualityBlock(selected)}${routesBlock(selected)}</section>` : nothing}
+          ${qualityBlock(selected)}${routesBlock(selected, canPlan && selected.state === "draft" ? removeStop : null)}</section>` : nothing}
         <h3>${t("pt_figures")}</h3>
         ${figures ? html`<div class="au-table"><table id="pt-figures"><thead><tr><th>${t("pt_period")}</th><th>${t("pt_hours")}</th><th>${t("pt_planned")}</th><th>${t("pt_done")}</th><th>${t("pt_partial")}</th><th>${t("pt_missed")}</th><th>${t("pt_minutes_at")}</th><th>${t("log_service")}</th><th>${t("log_mediation")}</th><th>${t("log_stop_check")}</th></tr></thead>
           <tbody>${[...figures.rows, figures.total].map((r) => html`<tr><td>${r.period === "total" ? (currentLang() === "en" ? "Total" : "合计") : r.period}</td><td>${fmtNum(r.patrol_hours, 1)}</td><td>${r.visits_planned}</td><td>${r.visits_done}</td><td>${r.visits_partial}</td><td>${r.visits_missed}</td><td>${fmtNum(r.minutes_at_spots, 0)}</td><td>${r.logs.service || 0}</td><td>${r.logs.mediation || 0}</td><td>${r.logs.stop_check || 0}</td></tr>`)}</tbody></table></div>
