@@ -89,6 +89,7 @@ test("on a phone the officer signs on, a stop is confirmed from GPS, and a log i
   await panel.locator("#pt-next-name").waitFor();
   const stops = panel.locator(".pt-visit");
   assert.ok(await stops.count() > 0, "today's stops are listed");
+  assert.ok((await stops.first().innerText()).includes("建议措施"), "each stop suggests what to do there");
   // Nothing sideways on a phone: the page is no wider than the screen, the buttons are large.
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= PHONE.width, `no horizontal scrolling: ${wide}`);

@@ -9,7 +9,9 @@ use std::sync::Arc;
 /// Every capability, configured from `config`.
 pub fn all(config: &Config) -> Vec<Arc<dyn Capability>> {
     vec![
-        Arc::new(pingan_patrols::PatrolsCapability::default()),
+        Arc::new(pingan_patrols::PatrolsCapability::new(
+            config.patrols_config(),
+        )),
         Arc::new(pingan_analytics::AnalyticsCapability),
         Arc::new(pingan_command::CommandCapability::new(
             config.command_config(),

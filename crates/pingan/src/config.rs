@@ -78,6 +78,7 @@ struct FileConfig {
     device_heartbeat_interval_s: Option<u32>,
     device_missed_beats: Option<u32>,
     web_dir: Option<PathBuf>,
+    patrol_tactics: Option<Vec<String>>,
 }
 
 /// The validated configuration.
@@ -106,6 +107,8 @@ pub struct Config {
     pub device_missed_beats: u32,
     /// Serve the web UI from this folder rather than the built-in copy.
     pub web_dir: Option<PathBuf>,
+    /// The tactics officers may use and record on patrol, in the order offered.
+    pub patrol_tactics: Vec<String>,
     /// The guided tour of the demo district (set by `pingan demo`, never by configuration).
     pub demo_tour: Option<serde_json::Value>,
     /// Where the file layer came from, if anywhere.
@@ -138,6 +141,7 @@ struct Printed<'a> {
     device_heartbeat_interval_s: u32,
     device_missed_beats: u32,
     web_dir: Option<String>,
+    patrol_tactics: Vec<String>,
 }
 
 /// Replaces the password in `scheme://user:password@host`.
@@ -178,6 +182,7 @@ impl Config {
             position_stale_after_s: self.position_stale_after_s,
             device_heartbeat_interval_s: self.device_heartbeat_interval_s,
             device_missed_beats: self.device_missed_beats,
+            patrol_tactics: self.patrol_tactics.clone(),
             web_dir: self.web_dir.as_ref().map(|p| p.display().to_string()),
         };
         let origin = match &self.source_file {
@@ -265,6 +270,14 @@ impl Config {
         )?;
         let device_missed_beats =
             ranged("device_missed_beats", file.device_missed_beats, 3, 1..=100)?;
+        let patrol_tactics = match file.patrol_tactics {
+            Some(list) => {
+                pingan_patrols::domain::tactics::check_list(&list)
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                list
+            }
+            None => pingan_patrols::PatrolsConfig::default().tactics,
+        };
         let web_dir = serve.web_dir.clone().or(file.web_dir);
         if let Some(dir) = &web_dir {
             if !dir.join("index.html").is_file() {
@@ -302,9 +315,18 @@ impl Config {
             device_heartbeat_interval_s,
             device_missed_beats,
             web_dir,
+            patrol_tactics,
             demo_tour: None,
             source_file,
         })
+    }
+
+    /// The patrol programme's settings this configuration implies.
+    pub fn patrols_config(&self) -> pingan_patrols::PatrolsConfig {
+        pingan_patrols::PatrolsConfig {
+            tactics: self.patrol_tactics.clone(),
+            ..pingan_patrols::PatrolsConfig::default()
+        }
     }
 
     /// The plate-read settings this configuration implies.
@@ -406,6 +428,30 @@ mod tests {
         let printed = c.to_toml();
         assert!(!printed.contains("a long admin password"));
         assert!(printed.contains("***"));
+    }
+
+    #[test]
+    fn patrol_tactics_are_chosen_from_the_catalogue_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pingan.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let global = GlobalArgs {
+                config: Some(path.clone()),
+                ..GlobalArgs::default()
+            };
+            Config::load(&global, &ServeArgs::default())
+        };
+        let c = load("patrol_tactics = [\"night_walk_route\", \"visible_presence\"]\n").unwrap();
+        assert_eq!(
+            c.patrols_config().tactics,
+            ["night_walk_route", "visible_presence"]
+        );
+        let err = load("patrol_tactics = [\"visible_presence\", \"karaoke\"]\n").unwrap_err();
+        assert!(err.to_string().contains("patrol_tactics[1]"), "{err}");
+        let all = Config::load(&GlobalArgs::default(), &ServeArgs::default()).unwrap();
+        assert_eq!(all.patrols_config().tactics.len(), 6);
+        assert!(all.to_toml().contains("patrol_tactics"));
     }
 
     #[test]

@@ -32,9 +32,10 @@ function visitRow(v, i, day, onTactics) {
   return html`<li class="pt-visit ${next ? "pt-is-next" : ""}" data-seq="${v.seq}" data-plan="${v.plan_id}">
     <div class="row"><strong>${v.spot_name}</strong>${statusBadge(v)}</div>
     <div class="muted">${fmtTime(v.arrive_at)} – ${fmtTime(v.depart_at).slice(-8)} ${stay}</div>
+    ${v.suggested.length ? html`<div class="pt-suggested">${t("pt_suggested")}: ${v.suggested.map((c) => optionLabel("tactic", c)).join("、")}</div>` : nothing}
     <details><summary>${t("pt_tactics")}</summary>
       <fieldset class="pt-tactics"><legend class="sr-only">${t("pt_tactics")}</legend>
-        ${day.tactics.map((c) => html`<label class="pt-check"><input type="checkbox" value="${c}" ?checked=${v.tactics_used.includes(c)}> ${optionLabel("tactic", c)}</label>`)}
+        ${[...v.suggested, ...day.tactics.filter((c) => !v.suggested.includes(c))].map((c) => html`<label class="pt-check"><input type="checkbox" value="${c}" ?checked=${v.tactics_used.includes(c)}> ${optionLabel("tactic", c)}</label>`)}
       </fieldset>
       <button type="button" class="pt-big" @click=${(ev) => onTactics(v, ev.target.closest("details"))}>${t("pt_save_tactics")}</button>
     </details></li>`;

@@ -38,6 +38,8 @@ CREATE TABLE patrol_visits (
     entered_at     BIGINT,
     left_at        BIGINT,
     final          BIGINT NOT NULL,
+    -- The tactics suggested for the stop (JSON list) and those the officer used.
+    suggested      TEXT NOT NULL,
     tactics_used   TEXT NOT NULL,
     updated_at     BIGINT NOT NULL,
     PRIMARY KEY (plan_id, unit_id, seq)

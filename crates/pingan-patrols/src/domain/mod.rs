@@ -7,3 +7,4 @@ pub mod logs;
 pub mod plan;
 pub mod records;
 pub mod spots;
+pub mod tactics;

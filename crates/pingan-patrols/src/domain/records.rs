@@ -143,6 +143,8 @@ pub struct VisitRecord {
     /// True once its window has passed and the verdict can no longer change.
     #[serde(rename = "final")]
     pub final_: bool,
+    /// The tactics suggested for this stop (from why it is in the plan, and the hour).
+    pub suggested: Vec<String>,
     /// The tactics the officer recorded as used.
     pub tactics_used: Vec<String>,
 }

@@ -25,16 +25,6 @@ pub const DUTY_END: &str = "patrol.duty.end";
 pub const LOG: &str = "patrol.log";
 pub const TACTICS: &str = "patrol.visit.tactics";
 
-/// The tactics a visit may use (the officer records which were used).
-pub const TACTIC_CODES: &[&str] = &[
-    "visible_presence",
-    "talk_to_shopkeepers",
-    "check_parked_ebikes",
-    "night_walk_route",
-    "check_key_place",
-    "traffic_stop_point",
-];
-
 /// The officer's page shows the unit's stops from this long before now to this long after.
 const SHIFT_SPAN_S: i64 = 12 * 3600;
 
@@ -125,7 +115,7 @@ pub async fn end_duty(state: &AppState, caller: &UserCaller) -> PatrolsResult<My
 
 /// The officer's day: duty, unit, today's visits with the next one and its ETA, today's logs.
 pub async fn my_day(state: &AppState, caller: &UserCaller) -> PatrolsResult<MyDay> {
-    let tactics = TACTIC_CODES.iter().map(|t| (*t).to_owned()).collect();
+    let tactics = crate::service::patrols(state).config().tactics;
     let Some(duty) = store::open_duty(&state.store, &caller.user.username).await? else {
         return Ok(MyDay {
             duty: None,
@@ -257,11 +247,12 @@ pub async fn set_tactics(
     req: SetTactics,
 ) -> PatrolsResult<VisitRecord> {
     let duty = require_duty(state, caller).await?;
+    let known = crate::service::patrols(state).config().tactics;
     for (i, t) in req.tactics.iter().enumerate() {
-        if !TACTIC_CODES.contains(&t.as_str()) {
+        if !known.contains(t) {
             return Err(PatrolsError::invalid(
                 format!("tactics[{i}]"),
-                format!("{t:?} is not one of {}", TACTIC_CODES.join(", ")),
+                format!("{t:?} is not one of {}", known.join(", ")),
             ));
         }
     }

@@ -15,7 +15,7 @@ use pingan_server::AppState;
 use std::sync::{Arc, RwLock};
 
 /// The patrol programme's settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatrolsConfig {
     /// How a visit is confirmed from GPS (the stay that makes it done, jitter, gaps).
     pub dwell: DwellRules,
@@ -28,6 +28,9 @@ pub struct PatrolsConfig {
     pub key_place_floor: f64,
     /// Radius of a key place or an added spot when none is given (metres).
     pub spot_radius_m: f64,
+    /// The tactics the district's officers may use and record, in the order offered (codes of
+    /// [`crate::domain::tactics::CATALOGUE`]).
+    pub tactics: Vec<String>,
 }
 
 impl Default for PatrolsConfig {
@@ -38,6 +41,10 @@ impl Default for PatrolsConfig {
             history_days: 90,
             key_place_floor: 1.0,
             spot_radius_m: 150.0,
+            tactics: crate::domain::tactics::CATALOGUE
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
         }
     }
 }
@@ -50,7 +57,10 @@ pub struct PatrolsState {
 
 impl PatrolsState {
     pub fn config(&self) -> PatrolsConfig {
-        *self.config.read().unwrap_or_else(|p| p.into_inner())
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn configure(&self, config: PatrolsConfig) {

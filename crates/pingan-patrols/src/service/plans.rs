@@ -3,6 +3,7 @@
 
 use crate::domain::plan::{self, Crew, PlanRules, Route, Spot, TravelMatrix};
 use crate::domain::records::{PlanRecord, PlanState, Selection, SpotWhy, VisitRecord};
+use crate::domain::tactics::suggest;
 use crate::error::{PatrolsError, PatrolsResult};
 use crate::service::draw::{self, CreatePlan};
 use crate::store;
@@ -245,14 +246,21 @@ pub async fn edit(
     get(state, id).await
 }
 
-/// The visit rows a published plan gives its units.
-fn visit_rows(p: &PlanRecord) -> Vec<VisitRecord> {
+/// The visit rows a published plan gives its units, each with the tactics suggested for it
+/// from those the district uses (`utc_offset_s` places the stop's hour).
+fn visit_rows(p: &PlanRecord, tactics: &[String], utc_offset_s: i64) -> Vec<VisitRecord> {
     let mut out = Vec::new();
     for route in &p.body.plan.routes {
         for (seq, v) in route.visits.iter().enumerate() {
             let Some(spot) = p.body.spots.get(v.spot) else {
                 continue;
             };
+            let hour = (v.arrive_us.div_euclid(1_000_000) + utc_offset_s)
+                .div_euclid(3600)
+                .rem_euclid(24);
+            let suggested = p.body.why.get(v.spot).map_or_else(Vec::new, |w| {
+                suggest(w, u32::try_from(hour).unwrap_or(0), tactics)
+            });
             out.push(VisitRecord {
                 plan_id: p.id.clone(),
                 unit_id: route.unit.clone(),
@@ -271,6 +279,7 @@ fn visit_rows(p: &PlanRecord) -> Vec<VisitRecord> {
                 entered_at: None,
                 left_at: None,
                 final_: false,
+                suggested,
                 tactics_used: Vec::new(),
             });
         }
@@ -308,7 +317,11 @@ pub async fn publish(
             serde_json::to_value(PlanView::from(p.clone())).unwrap_or_default(),
         ));
     }
-    let visits = visit_rows(&p);
+    let tactics = crate::service::patrols(state).config().tactics;
+    let offset = pingan_command::service::command(state)
+        .config()
+        .utc_offset_s;
+    let visits = visit_rows(&p, &tactics, offset);
     let units: Vec<&str> = p.body.crews.iter().map(|c| c.unit.as_str()).collect();
     let entry = caller
         .record(state, PUBLISH)

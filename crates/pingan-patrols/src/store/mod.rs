@@ -17,7 +17,7 @@ const PLAN_COLUMNS: &str =
     published_by, published_at, version, updated_at";
 
 const VISIT_COLUMNS: &str = "plan_id, unit_id, seq, spot_key, spot_name, area, lon, lat, radius_m, \
-    arrive_at, depart_at, status, longest_stay_s, inside_s, entered_at, left_at, final, tactics_used";
+    arrive_at, depart_at, status, longest_stay_s, inside_s, entered_at, left_at, final, suggested, tactics_used";
 
 const LOG_COLUMNS: &str = "id, at, unit_id, officer, kind, detail, lon, lat, town_id, grid_id, \
     plan_id, visit_seq, corrects, recorded_at";
@@ -85,6 +85,7 @@ fn visit_row(row: &AnyRow) -> Result<VisitRecord, StoreError> {
         entered_at: ts_opt(row, "entered_at")?,
         left_at: ts_opt(row, "left_at")?,
         final_: get::<i64>(row, "final")? != 0,
+        suggested: json(row, "suggested")?,
         tactics_used: json(row, "tactics_used")?,
     })
 }
@@ -235,8 +236,9 @@ pub async fn publish(
     for v in visits {
         sqlx::query(
             "INSERT INTO patrol_visits (plan_id, unit_id, seq, spot_key, spot_name, area, lon, lat, \
-             radius_m, arrive_at, depart_at, status, longest_stay_s, inside_s, final, tactics_used, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned', 0, 0, 0, '[]', $12)",
+             radius_m, arrive_at, depart_at, status, longest_stay_s, inside_s, final, suggested, \
+             tactics_used, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned', 0, 0, 0, $13, '[]', $12)",
         )
         .bind(v.plan_id.as_str())
         .bind(v.unit_id.as_str())
@@ -250,6 +252,7 @@ pub async fn publish(
         .bind(v.arrive_at.micros())
         .bind(v.depart_at.micros())
         .bind(now.micros())
+        .bind(to_json(&v.suggested)?)
         .execute(&mut *tx)
         .await
         .map_err(backend("store a patrol visit"))?;

@@ -84,6 +84,23 @@ both!(
             .unwrap()
             .iter()
             .all(|v| v["status"] == "planned"));
+        // Each stop suggests what to do there (the key place: check it, talk to the shop-keepers).
+        let rows = rows.as_array().unwrap();
+        assert!(
+            rows.iter()
+                .all(|v| !v["suggested"].as_array().unwrap().is_empty()),
+            "{rows:?}"
+        );
+        if let Some(m) = rows.iter().find(|v| v["spot_name"] == "夜市") {
+            assert!(
+                m["suggested"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t == "check_key_place"),
+                "{m}"
+            );
+        }
         let auditor = app.token(Role::Auditor).await;
         let (_, audit) = app
             .call(
