@@ -9,7 +9,6 @@ use crate::error::{PatrolsError, PatrolsResult};
 use crate::service::patrols;
 use crate::store;
 use pingan_command::domain::records::IncidentFilter;
-use pingan_command::domain::unit::Unit;
 use pingan_command::service::{incidents as command_incidents, units as command_units};
 use pingan_core::{Timestamp, ValidationError};
 use pingan_server::AppState;
@@ -150,7 +149,7 @@ async fn crews(
     start: Timestamp,
     end: Timestamp,
     exclude_plan: Option<&str>,
-) -> PatrolsResult<Vec<(Unit, Crew)>> {
+) -> PatrolsResult<Vec<Crew>> {
     if req.units.is_empty() {
         return Err(PatrolsError::invalid(
             "units",
@@ -182,14 +181,11 @@ async fn crews(
             ));
         }
         let start_at = unit.last_fix.map_or(centre, |f| (f.lon, f.lat));
-        out.push((
-            unit,
-            Crew {
-                unit: id.clone(),
-                start: start_at,
-                end: None,
-            },
-        ));
+        out.push(Crew {
+            unit: id.clone(),
+            start: start_at,
+            end: None,
+        });
     }
     Ok(out)
 }
@@ -447,10 +443,7 @@ async fn travel(
     tokio::task::spawn_blocking(move || {
         let mut secs = vec![f32::INFINITY; n * n];
         for &(to, lon, lat) in &nodes {
-            for r in router.rank_units(
-                (lon, lat),
-                &nodes.iter().map(|&(k, x, y)| (k, x, y)).collect::<Vec<_>>(),
-            ) {
+            for r in router.rank_units((lon, lat), &nodes) {
                 let from = r.unit;
                 let blocked = off_network[from] || off_network[to];
                 secs[from * n + to] = if from == to {
@@ -483,11 +476,7 @@ pub async fn draw(
         .seed
         .unwrap_or_else(|| u64::from_ne_bytes(now.micros().to_ne_bytes()));
     let rules = rules(req, start, end, seed)?;
-    let crews: Vec<Crew> = crews(state, req, start, end, exclude_plan)
-        .await?
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
+    let crews = crews(state, req, start, end, exclude_plan).await?;
     let (past, days) = history(state, req, start, end, now).await?;
     let g = state.geography();
     let (spots, why, mut selection) = spots(state, &g, req, &past)?;

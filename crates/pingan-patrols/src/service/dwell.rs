@@ -67,7 +67,16 @@ async fn update(state: &AppState, v: &VisitRecord, now: Timestamp) -> PatrolsRes
         left_at: d.left_at_us().map(Timestamp::from_micros),
         final_,
     };
-    store::set_dwell(&state.store, v, &result, now).await?;
+    let unchanged = result.status == v.status
+        && result.longest_stay_s == v.longest_stay_s
+        && result.inside_s == v.inside_s
+        && result.entered_at == v.entered_at
+        && result.left_at == v.left_at
+        && result.final_ == v.final_;
+    // Every fix of a unit outside its stops would otherwise rewrite the same row.
+    if !unchanged {
+        store::set_dwell(&state.store, v, &result, now).await?;
+    }
     if result.status != v.status || result.final_ != v.final_ {
         state
             .publish(StreamEvent::new(
