@@ -23,10 +23,12 @@ pub enum Topic {
     Detections,
     /// Grid events and their routing.
     GridEvents,
+    /// Patrol plans published or cancelled, visits confirmed.
+    Patrols,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 7] = [
+    pub const ALL: [Topic; 8] = [
         Topic::System,
         Topic::Devices,
         Topic::Incidents,
@@ -34,6 +36,7 @@ impl Topic {
         Topic::Alerts,
         Topic::Detections,
         Topic::GridEvents,
+        Topic::Patrols,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Topic {
             Topic::Alerts => "alerts",
             Topic::Detections => "detections",
             Topic::GridEvents => "grid_events",
+            Topic::Patrols => "patrols",
         }
     }
 
@@ -62,6 +66,8 @@ impl Topic {
             // read personal data, so the command centre sees them on its map too.
             Topic::Detections => Permission::ReadPersonalData,
             Topic::GridEvents => Permission::HandleGridEvents,
+            // Where and when the patrols go: for the roles that read plans.
+            Topic::Patrols => Permission::ReadPatrols,
         }
     }
 

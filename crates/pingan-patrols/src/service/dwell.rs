@@ -80,7 +80,7 @@ async fn update(state: &AppState, v: &VisitRecord, now: Timestamp) -> PatrolsRes
     if result.status != v.status || result.final_ != v.final_ {
         state
             .publish(StreamEvent::new(
-                Topic::Units,
+                Topic::Patrols,
                 VISIT_UPDATED,
                 now,
                 json!({ "plan_id": v.plan_id, "unit_id": v.unit_id, "seq": v.seq,

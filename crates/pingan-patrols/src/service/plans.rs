@@ -340,7 +340,7 @@ pub async fn publish(
     state.count_audit(1);
     state
         .publish(StreamEvent::new(
-            Topic::Units,
+            Topic::Patrols,
             "patrol.plan.published",
             now,
             json!({ "id": id, "name": p.name, "units": units, "start_at": p.start_at, "end_at": p.end_at }),
@@ -378,7 +378,7 @@ pub async fn cancel(
     state.count_audit(1);
     state
         .publish(StreamEvent::new(
-            Topic::Units,
+            Topic::Patrols,
             "patrol.plan.cancelled",
             now,
             json!({ "id": id }),

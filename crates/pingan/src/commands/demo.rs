@@ -464,9 +464,7 @@ async fn live_loop(
             }
         }
         beats += 1;
-        patrols
-            .ensure(&mut desk, &client, &base, &mut sim, (start, speed))
-            .await;
+        patrols.ensure(&base, &mut sim, (start, speed));
         let events = sim.step(sim_now, step);
         sim_now += step;
         // Events are stamped with the wall clock: at --speed N the world is N times busier,

@@ -7,66 +7,99 @@ use pingan_demo::LiveSim;
 /// The patrol side of the live world: the command centre draws up and publishes a plan for the
 /// units on patrol for the next eight hours, through the API as a person would; the simulated
 /// cars then drive to its stops and stay their planned minutes, so their GPS confirms the visits.
+///
+/// Drawing up a plan takes a while (the history, the road network, the planner), so it runs in
+/// a task of its own with its own sign-in: the live world goes on meanwhile, and the cars get
+/// their stops on the first step after the plan is published.
 #[derive(Debug, Default)]
 pub(super) struct Patrols {
     /// The end of the shift the cars have their stops for (UTC µs).
     until: i64,
     /// When to look again (UTC µs).
     next_look: i64,
+    /// The plan being drawn up and published, arriving here when it is.
+    pending: Option<tokio::sync::oneshot::Receiver<Option<serde_json::Value>>>,
 }
 
 /// The demo's shift length.
 const SHIFT_US: i64 = 8 * 3_600_000_000;
 
+/// Draws up a plan for `units` from `now` and publishes it; or, when the cars are already on a
+/// published plan (a restarted demo), that plan.
+async fn publish_plan(base: String, units: Vec<String>, now: i64) -> Option<serde_json::Value> {
+    let client = reqwest::Client::new();
+    let mut desk = Desk::default();
+    let body = serde_json::json!({
+        "name": "演示巡逻班次", "start": pingan_core::Timestamp(now).to_rfc3339(),
+        "end": pingan_core::Timestamp(now + SHIFT_US).to_rfc3339(),
+        "units": units, "history_days": 90, "max_hot_cells": 60,
+    });
+    match desk.post(&client, &base, "/patrols/plans", body).await {
+        Some(draft) => {
+            let id = draft["id"].as_str().unwrap_or_default().to_owned();
+            let version = serde_json::json!({ "version": draft["version"] });
+            desk.post(
+                &client,
+                &base,
+                &format!("/patrols/plans/{id}/publish"),
+                version,
+            )
+            .await
+        }
+        None => desk
+            .get(&client, &base, "/patrols/plans")
+            .await
+            .and_then(|plans| {
+                plans
+                    .as_array()?
+                    .iter()
+                    .rev()
+                    .find(|p| {
+                        p["state"] == "published" && p["end_at"].as_i64().is_some_and(|e| e > now)
+                    })
+                    .cloned()
+            }),
+    }
+}
+
 impl Patrols {
-    pub(super) async fn ensure(
-        &mut self,
-        desk: &mut Desk,
-        client: &reqwest::Client,
-        base: &str,
-        sim: &mut LiveSim,
-        (start, speed): (i64, f64),
-    ) {
+    /// Starts drawing up the next shift's plan when it is time, and gives the cars the stops of
+    /// a plan that has been published since the last step.
+    pub(super) fn ensure(&mut self, base: &str, sim: &mut LiveSim, (start, speed): (i64, f64)) {
         let now = super::now().micros();
-        if now < self.next_look || now < self.until - 30 * 60_000_000 {
+        if let Some(rx) = self.pending.as_mut() {
+            match rx.try_recv() {
+                Ok(plan) => {
+                    self.pending = None;
+                    if let Some(plan) = plan {
+                        self.follow(&plan, sim, now, (start, speed));
+                    }
+                }
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => self.pending = None,
+            }
+        }
+        if self.pending.is_some() || now < self.next_look || now < self.until - 30 * 60_000_000 {
             return;
         }
         self.next_look = now + 10 * 60_000_000;
-        let units = sim.patrol_units();
-        let body = serde_json::json!({
-            "name": "演示巡逻班次", "start": pingan_core::Timestamp(now).to_rfc3339(),
-            "end": pingan_core::Timestamp(now + SHIFT_US).to_rfc3339(),
-            "units": units, "history_days": 90, "max_hot_cells": 60,
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (base, units) = (base.to_owned(), sim.patrol_units());
+        tokio::spawn(async move {
+            // The live loop may be gone by then; the plan stays published either way.
+            let _ = tx.send(publish_plan(base, units, now).await);
         });
-        let plan = match desk.post(client, base, "/patrols/plans", body).await {
-            Some(draft) => {
-                let id = draft["id"].as_str().unwrap_or_default().to_owned();
-                let version = serde_json::json!({ "version": draft["version"] });
-                desk.post(
-                    client,
-                    base,
-                    &format!("/patrols/plans/{id}/publish"),
-                    version,
-                )
-                .await
-            }
-            // The cars are already on a published plan (a restarted demo): follow that one.
-            None => desk
-                .get(client, base, "/patrols/plans")
-                .await
-                .and_then(|plans| {
-                    plans
-                        .as_array()?
-                        .iter()
-                        .rev()
-                        .find(|p| {
-                            p["state"] == "published"
-                                && p["end_at"].as_i64().is_some_and(|e| e > now)
-                        })
-                        .cloned()
-                }),
-        };
-        let Some(plan) = plan else { return };
+        self.pending = Some(rx);
+    }
+
+    /// Sends the cars along a published plan's stops.
+    fn follow(
+        &mut self,
+        plan: &serde_json::Value,
+        sim: &mut LiveSim,
+        now: i64,
+        (start, speed): (i64, f64),
+    ) {
         self.until = plan["end_at"].as_i64().unwrap_or(now + SHIFT_US);
         // The simulation's clock runs `speed` times as fast as the wall clock from `start`.
         let sim_time = |wall: i64| start + ((wall - start) as f64 * speed) as i64;
